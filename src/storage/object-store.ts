@@ -1,0 +1,32 @@
+/** An object in a store. Paths are relative to the store root and use '/' on every platform. */
+export interface ObjectMeta {
+  path: string;
+  sizeBytes: number;
+  lastModifiedMs: number;
+}
+
+/**
+ * The storage contract every backend implements (local disk, S3).
+ * Paths are relative to the table root, '/'-separated, never starting with '/'.
+ */
+export interface ObjectStore {
+  /** A URI naming the root, for messages (`file:///tmp/t`, `s3://bucket/prefix`). */
+  readonly rootUri: string;
+  /** Whole object. FILE_NOT_FOUND if absent. */
+  get(path: string): Promise<Uint8Array>;
+  /** Bytes [start, end) of the object. FILE_NOT_FOUND if absent. */
+  getRange(path: string, start: number, end: number): Promise<Uint8Array>;
+  /** Metadata, or undefined when the object does not exist. */
+  head(path: string): Promise<ObjectMeta | undefined>;
+  /**
+   * Every object whose path starts with `prefix`, recursively, in ascending order of path
+   * (UTF-8 byte order): log replay relies on it. `startAfter` skips paths <= it.
+   */
+  list(prefix: string, opts?: { startAfter?: string }): AsyncIterable<ObjectMeta>;
+  /** Writes the object, replacing any previous one. Readers never see a partial object. */
+  put(path: string, bytes: Uint8Array): Promise<void>;
+  /** The commit primitive: atomic, never replaces an existing object, never exposes a partial one. */
+  putIfAbsent(path: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
+  /** Removes the object; an absent object is not an error. */
+  delete(path: string): Promise<void>;
+}
