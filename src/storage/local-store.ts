@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import lockfile from 'proper-lockfile';
+import { fileNotFound, storageFailure } from '../errors.js';
+import type { ObjectMeta, ObjectStore } from './object-store.js';
+
+/**
+ * ObjectStore on a local (or mounted) filesystem.
+ *
+ * putIfAbsent:  write `.name.<uuid>.tmp` beside the target, fsync, link() it into place.
+ *   link() fails with EEXIST when the target exists, so exactly one writer wins and no reader
+ *   ever sees a partial file. Where link() is not supported (some network/FUSE mounts answer
+ *   EPERM/ENOTSUP), a proper-lockfile lock on the parent directory serialises writers that use
+ *   this library, and the temp file is renamed into place after an existence check.
+ */
+export class LocalStore implements ObjectStore {
+  readonly rootUri: string;
+  constructor(readonly root: string) {
+    this.root = path.resolve(root);
+    this.rootUri = pathToFileURL(this.root).href;
+  }
+
+  async get(p: string): Promise<Uint8Array> {
+    try {
+      return await fs.readFile(this.abs(p));
+    } catch (err) {
+      throw this.wrap('get', p, err);
+    }
+  }
+
+  async getRange(p: string, start: number, end: number): Promise<Uint8Array> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(this.abs(p), 'r');
+      const length = Math.max(0, end - start);
+      const buf = Buffer.alloc(length);
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await handle.read(buf, read, length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return buf.subarray(0, read);
+    } catch (err) {
+      throw this.wrap('getRange', p, err);
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  async head(p: string): Promise<ObjectMeta | undefined> {
+    try {
+      const st = await fs.stat(this.abs(p));
+      if (!st.isFile()) return undefined;
+      return { path: p, sizeBytes: st.size, lastModifiedMs: Math.floor(st.mtimeMs) };
+    } catch (err) {
+      if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return undefined;
+      throw this.wrap('head', p, err);
+    }
+  }
+
+  async *list(prefix: string, opts: { startAfter?: string } = {}): AsyncIterable<ObjectMeta> {
+    // Start at the deepest directory the prefix names, so listing _delta_log never walks data.
+    const slash = prefix.lastIndexOf('/');
+    const baseDir = slash >= 0 ? prefix.slice(0, slash + 1) : '';
+    const names = await this.walk(baseDir);
+    const wanted = names.filter(
+      (n) => n.startsWith(prefix) && (opts.startAfter === undefined || compareUtf8(n, opts.startAfter) > 0),
+    );
+    wanted.sort(compareUtf8);
+    for (const name of wanted) {
+      const meta = await this.head(name);
+      if (meta) yield meta; // a file deleted while listing is simply not there any more
+    }
+  }
+
+  async put(p: string, bytes: Uint8Array): Promise<void> {
+    const target = this.abs(p);
+    try {
+      const tmp = await this.writeTemp(target, bytes);
+      await fs.rename(tmp, target); // atomic replace: readers see the old or the new file
+    } catch (err) {
+      throw this.wrap('put', p, err);
+    }
+  }
+
+  async putIfAbsent(p: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
+    const target = this.abs(p);
+    let tmp: string | undefined;
+    try {
+      tmp = await this.writeTemp(target, bytes);
+      try {
+        await fs.link(tmp, target);
+        return 'created';
+      } catch (err) {
+        if (isCode(err, 'EEXIST')) return 'exists';
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].some((c) => isCode(err, c))) throw err;
+        return await this.putIfAbsentLocked(tmp, target);
+      }
+    } catch (err) {
+      throw this.wrap('putIfAbsent', p, err);
+    } finally {
+      if (tmp) await fs.rm(tmp, { force: true });
+    }
+  }
+
+  async delete(p: string): Promise<void> {
+    try {
+      await fs.unlink(this.abs(p));
+    } catch (err) {
+      if (isCode(err, 'ENOENT')) return;
+      throw this.wrap('delete', p, err);
+    }
+  }
+
+  /** Fallback for filesystems without hard links: only writers using this library are excluded. */
+  private async putIfAbsentLocked(tmp: string, target: string): Promise<'created' | 'exists'> {
+    const release = await lockfile.lock(path.dirname(target), {
+      retries: { retries: 200, minTimeout: 5, maxTimeout: 50 },
+      stale: 10_000,
+    });
+    try {
+      try {
+        await fs.access(target, fsConstants.F_OK);
+        return 'exists';
+      } catch {
+        await fs.rename(tmp, target);
+        return 'created';
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  private async writeTemp(target: string, bytes: Uint8Array): Promise<string> {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
+    const handle = await fs.open(tmp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync(); // durable before it becomes visible
+    } finally {
+      await handle.close();
+    }
+    return tmp;
+  }
+
+  /** All file paths under `dir` (relative to root, '/'-separated), recursively. */
+  private async walk(dir: string): Promise<string[]> {
+    const out: string[] = [];
+    const visit = async (rel: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(this.abs(rel), { withFileTypes: true });
+      } catch (err) {
+        if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return;
+        throw this.wrap('list', rel, err);
+      }
+      for (const e of entries) {
+        const child = rel + e.name;
+        if (e.isDirectory()) await visit(child + '/');
+        else if (e.isFile()) out.push(child);
+      }
+    };
+    await visit(dir);
+    return out;
+  }
+
+  private abs(p: string): string {
+    return path.join(this.root, ...p.split('/'));
+  }
+
+  private wrap(op: string, p: string, err: unknown): Error {
+    if (isCode(err, 'ENOENT')) return fileNotFound(`${this.rootUri}/${p}`, err);
+    return storageFailure(op, `${this.rootUri}/${p}`, err, isCode(err, 'EMFILE') || isCode(err, 'EAGAIN'));
+  }
+}
+
+/** Compares strings by their UTF-8 bytes, the order object stores list in. */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invalidArgument } from '../errors.js';
+import { LocalStore } from './local-store.js';
+import type { ObjectStore } from './object-store.js';
+
+/** S3 settings; anything unset falls back to the standard AWS environment and credential chain. */
+export interface StorageOptions {
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** @defaultValue true when a custom endpoint is given, else false */
+  forcePathStyle?: boolean;
+  /**
+   * Allow commits on a store that does not honour conditional puts (`If-None-Match: *`).
+   * Only safe when exactly one process ever writes the table.
+   * @defaultValue false
+   */
+  unsafeSingleWriter?: boolean;
+}
+
+/** Where a table URI points. */
+export type TableLocation =
+  | { kind: 'local'; root: string }
+  | { kind: 's3'; bucket: string; prefix: string };
+
+/** Parses a table URI: a local path, a `file://` URI, or `s3://bucket/prefix`. */
+export function parseTableUri(uri: string): TableLocation {
+  if (typeof uri !== 'string' || uri.length === 0) {
+    throw invalidArgument('a table URI must be a non-empty string', 'pass a local path, file:// URI or s3://bucket/prefix');
+  }
+  if (uri.startsWith('s3://') || uri.startsWith('s3a://')) {
+    const rest = uri.slice(uri.indexOf('://') + 3);
+    const slash = rest.indexOf('/');
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
+    if (!bucket) throw invalidArgument(`no bucket in ${uri}`, 'write s3://bucket/prefix');
+    return { kind: 's3', bucket, prefix };
+  }
+  if (uri.startsWith('file:')) return { kind: 'local', root: fileURLToPath(uri) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+    throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file:// or s3://');
+  }
+  return { kind: 'local', root: path.resolve(uri) };
+}
+
+/** The ObjectStore rooted at a table URI. */
+export async function storeForUri(uri: string, storage: StorageOptions = {}): Promise<ObjectStore> {
+  const loc = parseTableUri(uri);
+  if (loc.kind === 'local') return new LocalStore(loc.root);
+  // Loaded lazily so local-only users never load the AWS SDK.
+  const { S3Store } = await import('./s3-store.js');
+  return new S3Store(loc.bucket, loc.prefix, storage);
+}
