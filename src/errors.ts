@@ -86,3 +86,11 @@ export function storageFailure(op: string, path: string, cause: unknown, retryab
     retryable,
   });
 }
+
+export function timestampOutOfRange(requested: string, earliest: { version: number; at: string }, latest: { version: number; at: string }): DeltaError {
+  return new DeltaError(
+    'VERSION_NOT_FOUND',
+    `no version of the table was committed at ${requested}: commits range from version ${earliest.version} at ${earliest.at} to version ${latest.version} at ${latest.at}`,
+    { hint: `ask for a time between ${earliest.at} and ${latest.at}, or open by version` },
+  );
+}

@@ -1,0 +1,9 @@
+// Public API of deltalake-ts: re-exports only.
+export { DeltaTable } from './table.js';
+export type { OpenOptions, DataFileInfo, TableMetadataInfo } from './table.js';
+export { DeltaError, isDeltaError } from './errors.js';
+export type { DeltaErrorCode } from './errors.js';
+export type { Filter, FilterTerm, FilterOp } from './ops/filter.js';
+export type { ScanOptions } from './ops/scan.js';
+export type { StorageOptions } from './storage/store-for-url.js';
+export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version } from './protocol/actions.js';

@@ -1,0 +1,33 @@
+import { Vector, type RecordBatch } from 'apache-arrow';
+
+/**
+ * Converts one Arrow value (as returned by Vector.get) to plain JSON-like data: structs and maps
+ * become objects, lists arrays, 64-bit integers numbers (log values fit in 2^53), nulls null.
+ */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Vector) return [...value].map(toPlain);
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const obj = (value as { toJSON(): Record<string, unknown> }).toJSON();
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = toPlain(v);
+    return out;
+  }
+  return value;
+}
+
+/** Yields, for every row of `batch`, the non-null top-level struct columns among `columns`. */
+export function* structCellsByRow(batch: RecordBatch, columns: readonly string[]): Generator<[string, unknown]> {
+  const present = columns.flatMap((name) => {
+    const child = batch.getChild(name);
+    return child ? [[name, child] as const] : [];
+  });
+  for (let row = 0; row < batch.numRows; row++) {
+    for (const [name, vec] of present) {
+      if (!vec.isValid(row)) continue;
+      yield [name, toPlain(vec.get(row))];
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { Data, DataType, makeData, RecordBatch, Schema, Struct, type Field } from 'apache-arrow';
+import { fileNotFound, isDeltaError } from '../errors.js';
+import { castData, nullData } from '../format/arrow-cast.js';
+import { filterRows } from '../format/arrow-take.js';
+import { readParquetBytes } from '../format/parquet.js';
+import { parsePartitionValue } from '../protocol/partition-values.js';
+import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type StructField } from '../protocol/schema.js';
+import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
+import { constantData } from './constant-column.js';
+import { loadDeletedRows } from './deletion-vectors.js';
+
+/** The top-level columns a scan materialises, with their logical and physical Arrow types. */
+export interface ReadColumns {
+  fields: StructField[];
+  /** Logical Arrow schema of the batches readDataFile yields. */
+  schema: Schema;
+  physicalTypes: DataType[];
+  physicalNames: string[];
+}
+
+/** Resolves logical fields to what the data files hold (column mapping aware). */
+export function planReadColumns(snapshot: Snapshot, fields: StructField[]): ReadColumns {
+  const logical = deltaToArrowSchema({ type: 'struct', fields });
+  const physical = deltaToArrowSchema(toPhysicalSchema({ type: 'struct', fields }, snapshot.columnMapping));
+  return {
+    fields,
+    schema: logical,
+    physicalTypes: physical.fields.map((f) => f.type as DataType),
+    physicalNames: fields.map((f) => physicalName(f, snapshot.columnMapping)),
+  };
+}
+
+/**
+ * Reads one data file as logical batches: projects and casts its columns to the table types,
+ * fills partition columns from the log, null-fills columns the file lacks, drops DV-deleted rows.
+ */
+export async function* readDataFile(snapshot: Snapshot, file: ActiveFile, cols: ReadColumns): AsyncGenerator<RecordBatch> {
+  const partitionSet = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
+  const isPartition = cols.fields.map((f) => partitionSet.has(f.name.toLowerCase()));
+  let bytes: Uint8Array;
+  try {
+    bytes = await snapshot.store.get(file.path);
+  } catch (err) {
+    if (isDeltaError(err, 'FILE_NOT_FOUND')) throw fileNotFound(file.path, err);
+    throw err;
+  }
+  const dataColumns = cols.physicalNames.filter((_, i) => !isPartition[i]);
+  // With only partition columns wanted, still read the file: its row count is the batch length.
+  const batches = readParquetBytes(bytes, dataColumns.length > 0 ? { columns: dataColumns } : {});
+  const deleted = file.add.deletionVector ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : undefined;
+  let rowBase = 0;
+  let nextDeleted = 0;
+  for (const batch of batches) {
+    const n = batch.numRows;
+    const children = cols.fields.map((field, i): Data => {
+      const type = cols.schema.fields[i]!.type as DataType;
+      if (isPartition[i]) return constantData(type, partitionValueOf(file, field, cols.physicalNames[i]!), n);
+      const source = findColumn(batch, cols.physicalNames[i]!, fieldId(field));
+      if (!source) return nullData(type, n);
+      return retype(castData(source, cols.physicalTypes[i]!, matchChild), type);
+    });
+    let out = new RecordBatch(cols.schema, makeData({ type: new Struct(cols.schema.fields), length: n, nullCount: 0, children }));
+    if (deleted) {
+      const keep = new Uint8Array(n).fill(1);
+      let dropped = 0;
+      while (nextDeleted < deleted.length && deleted[nextDeleted]! < rowBase + n) {
+        keep[deleted[nextDeleted]! - rowBase] = 0;
+        nextDeleted++;
+        dropped++;
+      }
+      if (dropped > 0) out = filterRows(out, keep);
+    }
+    rowBase += n;
+    if (out.numRows > 0) yield out;
+  }
+}
+
+function partitionValueOf(file: ActiveFile, field: StructField, physical: string): unknown {
+  const values = file.add.partitionValues;
+  const raw = physical in values ? values[physical] : values[field.name];
+  return parsePartitionValue(raw ?? null, field.type);
+}
+
+/** A column of the file by physical name, else by Parquet field id (column mapping 'id' mode). */
+function findColumn(batch: RecordBatch, name: string, id: number | undefined): Data | undefined {
+  const idx = batch.schema.fields.findIndex((f) => f.name === name);
+  if (idx >= 0) return batch.getChildAt(idx)?.data[0];
+  if (id === undefined) return undefined;
+  const byId = batch.schema.fields.findIndex((f) => f.metadata.get('PARQUET:field_id') === String(id));
+  return byId >= 0 ? batch.getChildAt(byId)?.data[0] : undefined;
+}
+
+/** Nested struct fields: by physical name, else by field id. */
+function matchChild(target: Field, sources: readonly Field[]): number {
+  const byName = sources.findIndex((s) => s.name === target.name);
+  if (byName >= 0) return byName;
+  const id = target.metadata.get('delta.columnMapping.id');
+  if (id === undefined) return -1;
+  const want = String(JSON.parse(id));
+  return sources.findIndex((s) => s.metadata.get('PARQUET:field_id') === want);
+}
+
+/** Same buffers under another (structurally identical) type: physical names -> logical names. */
+function retype(data: Data, type: DataType): Data {
+  const children = data.children.map((c, i) => retype(c, (type.children?.[i]?.type ?? c.type) as DataType));
+  return new Data(type, data.offset, data.length, data.nullCount, data.buffers, children, data.dictionary);
+}

@@ -1,0 +1,65 @@
+import { invalidArgument, tableNotFound, timestampOutOfRange } from '../errors.js';
+import { listCommits } from '../log/list-log.js';
+import { readCommit } from '../log/read-commit.js';
+import type { Version } from '../protocol/actions.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { commitInfoOf } from './replay.js';
+import { loadSnapshot } from './snapshot.js';
+
+/** One commit's version and its timestamp as time travel sees it. */
+export interface CommitTimestamp {
+  version: Version;
+  timestampMs: number;
+}
+
+/**
+ * Commit timestamps as Spark computes them (DeltaHistoryManager): `commitInfo.inCommitTimestamp`
+ * for versions at or after the In-Commit Timestamps enablement version, otherwise the commit
+ * file's modification time made strictly increasing (+1 ms), so a clock step back never
+ * reorders versions.
+ */
+export async function commitTimestamps(store: ObjectStore): Promise<CommitTimestamp[]> {
+  const commits = await listCommits(store);
+  if (commits.length === 0) return [];
+  const ictFrom = await inCommitTimestampsFrom(store);
+  const out: CommitTimestamp[] = [];
+  let prev = -Infinity;
+  for (const { version, file } of commits) {
+    let ts = file.lastModifiedMs;
+    if (ictFrom !== undefined && version >= ictFrom) {
+      const ict = commitInfoOf(await readCommit(store, version))?.inCommitTimestamp;
+      if (typeof ict === 'number') ts = ict;
+    }
+    if (ts <= prev) ts = prev + 1;
+    out.push({ version, timestampMs: ts });
+    prev = ts;
+  }
+  return out;
+}
+
+/** The latest version committed at or before `timestamp`; VERSION_NOT_FOUND outside the log's range. */
+export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string): Promise<Version> {
+  const t = timestamp instanceof Date ? timestamp.getTime() : Date.parse(timestamp);
+  if (Number.isNaN(t)) throw invalidArgument(`timestamp ${String(timestamp)} is not a date`, 'pass a Date or an ISO-8601 string');
+  const commits = await commitTimestamps(store);
+  const first = commits[0];
+  const last = commits.at(-1);
+  if (!first || !last) throw tableNotFound(store.rootUri);
+  if (t < first.timestampMs || t > last.timestampMs) {
+    throw timestampOutOfRange(
+      new Date(t).toISOString(),
+      { version: first.version, at: new Date(first.timestampMs).toISOString() },
+      { version: last.version, at: new Date(last.timestampMs).toISOString() },
+    );
+  }
+  let found = first.version;
+  for (const c of commits) if (c.timestampMs <= t) found = c.version;
+  return found;
+}
+
+/** The first version whose commitInfo carries an in-commit timestamp, if the table enabled them. */
+async function inCommitTimestampsFrom(store: ObjectStore): Promise<Version | undefined> {
+  const config = (await loadSnapshot(store)).configuration;
+  if (config['delta.enableInCommitTimestamps'] !== 'true') return undefined;
+  return Number(config['delta.inCommitTimestampEnablementVersion'] ?? 0);
+}

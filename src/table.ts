@@ -1,0 +1,126 @@
+import { Table, type RecordBatch, type Schema } from 'apache-arrow';
+import { invalidArgument } from './errors.js';
+import type { Protocol, Version } from './protocol/actions.js';
+import { parseStats } from './protocol/stats.js';
+import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
+import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
+import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
+
+export interface OpenOptions {
+  /** Open this version instead of the latest. */
+  version?: number;
+  /** Open the latest version committed at or before this time. */
+  timestamp?: Date | string;
+  storage?: StorageOptions;
+}
+
+/** An active data file as users see it. */
+export interface DataFileInfo {
+  /** Relative to the table root, URI-decoded. */
+  path: string;
+  size: number;
+  partitionValues: Record<string, string | null>;
+  modificationTime: number;
+  numRecords?: number;
+}
+
+export interface TableMetadataInfo {
+  id: string;
+  name?: string;
+  description?: string;
+  configuration: Record<string, string>;
+  createdTime?: number;
+}
+
+/** A Delta table at one version. Immutable: open the table again to see newer versions. */
+export class DeltaTable {
+  private constructor(
+    readonly uri: string,
+    /** The snapshot behind this object; for advanced use. */
+    readonly snapshot: Snapshot,
+    private readonly storage: StorageOptions,
+  ) {}
+
+  /** Opens the table at `uri`, at its latest version unless `version` or `timestamp` is given. */
+  static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {
+    if (opts.version !== undefined && (!Number.isSafeInteger(opts.version) || opts.version < 0)) {
+      throw invalidArgument(`version must be a non-negative integer, got ${String(opts.version)}`);
+    }
+    if (opts.timestamp !== undefined && opts.version !== undefined) {
+      throw invalidArgument('give either version or timestamp, not both');
+    }
+    const store = await storeForUri(uri, opts.storage ?? {});
+    let version: Version | undefined = opts.version;
+    if (opts.timestamp !== undefined) {
+      const { versionAtTimestamp } = await import('./snapshot/time-travel.js');
+      version = await versionAtTimestamp(store, opts.timestamp);
+    }
+    const snapshot = await loadSnapshot(store, version === undefined ? {} : { version });
+    return new DeltaTable(uri, snapshot, opts.storage ?? {});
+  }
+
+  get version(): Version {
+    return this.snapshot.version;
+  }
+
+  /** Logical columns, partition columns included, as Arrow types. */
+  get schema(): Schema {
+    return this.snapshot.arrowSchema;
+  }
+
+  get partitionColumns(): string[] {
+    return [...this.snapshot.partitionColumns];
+  }
+
+  get metadata(): TableMetadataInfo {
+    const m = this.snapshot.metadata;
+    return {
+      id: m.id,
+      ...(m.name !== undefined ? { name: m.name } : {}),
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      configuration: { ...m.configuration },
+      ...(m.createdTime !== undefined ? { createdTime: m.createdTime } : {}),
+    };
+  }
+
+  get protocol(): Protocol {
+    return structuredClone(this.snapshot.protocol);
+  }
+
+  /** The active data files of this version. */
+  async files(): Promise<DataFileInfo[]> {
+    return this.snapshot.files.map(({ path, add }) => {
+      const numRecords = parseStats(add.stats)?.numRecords;
+      return {
+        path,
+        size: add.size,
+        partitionValues: { ...add.partitionValues },
+        modificationTime: add.modificationTime,
+        ...(numRecords !== undefined ? { numRecords } : {}),
+      };
+    });
+  }
+
+  /** Rows as a stream of Arrow record batches. */
+  scan(opts: ScanOptions = {}): AsyncIterable<RecordBatch> {
+    return scanSnapshot(this.snapshot, opts);
+  }
+
+  /** Rows as one Arrow table. */
+  async toArrow(opts: ScanOptions = {}): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const b of this.scan(opts)) batches.push(b);
+    if (batches.length === 0) return new Table(scanSchema(this.snapshot, opts.columns));
+    return new Table(batches);
+  }
+
+  /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */
+  appTransactionVersion(appId: string): number | undefined {
+    return this.snapshot.txns.get(appId)?.version;
+  }
+
+  /** Storage options this table was opened with (for operations that reopen it). */
+  get storageOptions(): StorageOptions {
+    return { ...this.storage };
+  }
+}
