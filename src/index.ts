@@ -1,6 +1,8 @@
 // Public API of deltalake-ts: re-exports only.
 export { DeltaTable } from './table.js';
-export type { OpenOptions, DataFileInfo, TableMetadataInfo } from './table.js';
+export type { OpenOptions, CreateTableOptions, DataFileInfo, TableMetadataInfo } from './table.js';
+export { writeDeltaTable } from './ops/write.js';
+export type { WriteOptions, WriteResult, WriteMode, WriteInput } from './ops/write.js';
 export { DeltaError, isDeltaError } from './errors.js';
 export type { DeltaErrorCode } from './errors.js';
 export type { Filter, FilterTerm, FilterOp } from './ops/filter.js';

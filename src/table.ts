@@ -2,9 +2,14 @@ import { Table, type RecordBatch, type Schema } from 'apache-arrow';
 import { invalidArgument } from './errors.js';
 import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
+import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
+
+export interface CreateTableOptions extends CreateOptions {
+  storage?: StorageOptions;
+}
 
 export interface OpenOptions {
   /** Open this version instead of the latest. */
@@ -40,6 +45,13 @@ export class DeltaTable {
     readonly snapshot: Snapshot,
     private readonly storage: StorageOptions,
   ) {}
+
+  /** Creates an empty table (version 0) with this schema; fails if a table already exists there. */
+  static async create(uri: string, opts: CreateTableOptions): Promise<DeltaTable> {
+    const store = await storeForUri(uri, opts.storage ?? {});
+    const version = await createTable(store, opts);
+    return new DeltaTable(uri, await loadSnapshot(store, { version }), opts.storage ?? {});
+  }
 
   /** Opens the table at `uri`, at its latest version unless `version` or `timestamp` is given. */
   static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {

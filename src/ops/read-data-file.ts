@@ -1,4 +1,4 @@
-import { Data, DataType, makeData, RecordBatch, Schema, Struct, type Field } from 'apache-arrow';
+import { DataType, makeData, RecordBatch, Schema, Struct, type Data, type Field } from 'apache-arrow';
 import { fileNotFound, isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { filterRows } from '../format/arrow-take.js';
@@ -8,6 +8,7 @@ import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type Struc
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
 import { constantData } from './constant-column.js';
 import { loadDeletedRows } from './deletion-vectors.js';
+import { retype } from './retype.js';
 
 /** The top-level columns a scan materialises, with their logical and physical Arrow types. */
 export interface ReadColumns {
@@ -98,10 +99,4 @@ function matchChild(target: Field, sources: readonly Field[]): number {
   if (id === undefined) return -1;
   const want = String(JSON.parse(id));
   return sources.findIndex((s) => s.metadata.get('PARQUET:field_id') === want);
-}
-
-/** Same buffers under another (structurally identical) type: physical names -> logical names. */
-function retype(data: Data, type: DataType): Data {
-  const children = data.children.map((c, i) => retype(c, (type.children?.[i]?.type ?? c.type) as DataType));
-  return new Data(type, data.offset, data.length, data.nullCount, data.buffers, children, data.dictionary);
 }

@@ -75,7 +75,8 @@ function resolveColumns(snapshot: Snapshot, columns: string[] | undefined): Stru
   });
 }
 
-function rowMask(batch: RecordBatch, groups: BoundTerm[][], fields: StructField[]): Uint8Array {
+/** 1 for each row of `batch` (whose columns are `fields`) that matches the filter. */
+export function rowMask(batch: RecordBatch, groups: BoundTerm[][], fields: StructField[]): Uint8Array {
   const readers = new Map<string, (i: number) => Comparable | null>();
   for (const t of groups.flat()) {
     if (!readers.has(t.column)) readers.set(t.column, comparableReader(batch.getChildAt(fields.findIndex((f) => f.name === t.column))!.data[0]!));

@@ -1,0 +1,51 @@
+import type { Schema } from 'apache-arrow';
+import { invalidArgument, isDeltaError } from '../errors.js';
+import { checkWriteSupport, requiredProtocol } from '../protocol/features.js';
+import { arrowToDeltaSchema } from '../protocol/schema.js';
+import { loadSnapshot } from '../snapshot/snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { commitTransaction } from '../txn/transaction.js';
+import { newMetadata } from './write.js';
+
+export interface CreateOptions {
+  schema: Schema;
+  partitionBy?: string[];
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+  now?: () => number;
+}
+
+/** Commits version 0 of a new, empty table (protocol + metaData); refuses when a table exists. */
+export async function createTable(store: ObjectStore, opts: CreateOptions): Promise<number> {
+  try {
+    const existing = await loadSnapshot(store);
+    throw invalidArgument(`a Delta table already exists at ${store.rootUri} (version ${existing.version})`, 'open it with DeltaTable.open(), or choose another location');
+  } catch (err) {
+    if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
+  }
+  const schema = arrowToDeltaSchema(opts.schema);
+  const metadata = newMetadata(schema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
+  const protocol = requiredProtocol(schema, metadata.configuration);
+  checkWriteSupport(protocol, metadata);
+  const result = await commitTransaction({
+    store,
+    readVersion: -1,
+    actions: [{ protocol }, { metaData: metadata }],
+    operation: 'CREATE TABLE',
+    operationParameters: {
+      isManaged: 'false',
+      description: metadata.description ?? '',
+      partitionBy: JSON.stringify(metadata.partitionColumns),
+      properties: JSON.stringify(metadata.configuration),
+    },
+    footprint: {
+      isBlindAppend: false, readWholeTable: false, readPredicate: undefined, readFiles: new Set(), readAppIds: new Set(),
+      changesMetadata: true, changesProtocol: true, domains: new Set(), removedPaths: new Set(), isPartitioned: false,
+      factsFor: () => ({ partitionValue: () => undefined, stats: () => undefined, statsKey: (c) => c }),
+    },
+    ...(metadata.configuration['delta.enableInCommitTimestamps'] === 'true' ? { inCommitTimestamps: { previous: undefined } } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return result.version;
+}

@@ -1,0 +1,107 @@
+import type { Data, RecordBatch } from 'apache-arrow';
+import { truncateStringStat } from '../protocol/stats.js';
+import type { DeltaType, StructField } from '../protocol/schema.js';
+import { comparableReader } from './comparable-values.js';
+
+type Stat = number | string | bigint | boolean;
+interface LeafAcc { min?: Stat; max?: Stat; nulls: number }
+interface Node { [key: string]: Node | LeafAcc }
+
+/**
+ * Per-file statistics (PROTOCOL.md "Per-file Statistics") for the first `maxLeaves` leaf columns:
+ * numRecords, minValues, maxValues, nullCount, keyed by physical names, nested structs nested.
+ * min/max only for types where ordering is well defined for readers (numbers, strings, dates,
+ * timestamps, decimals); strings truncated as Spark does.
+ */
+export class FileStatsCollector {
+  private numRecords = 0;
+  private readonly root: Node = {};
+  private readonly plan: Array<{ path: string[]; field: StructField; locate: (b: RecordBatch) => Data | undefined }>;
+
+  constructor(fields: StructField[], physicalName: (f: StructField) => string, maxLeaves: number) {
+    this.plan = [];
+    const visit = (f: StructField, path: string[], locate: (b: RecordBatch) => Data | undefined): void => {
+      if (maxLeaves >= 0 && this.plan.length >= maxLeaves) return;
+      const t = f.type;
+      if (typeof t !== 'string' && t.type === 'struct') {
+        t.fields.forEach((child, ci) => visit(child, [...path, physicalName(child)], (b) => locate(b)?.children[ci]));
+      } else if (typeof t === 'string') {
+        this.plan.push({ path, field: f, locate });
+      }
+    };
+    fields.forEach((f, i) => visit(f, [physicalName(f)], (b) => b.getChildAt(i)?.data[0]));
+  }
+
+  /** Adds a batch whose columns are exactly `fields`, in order. */
+  add(batch: RecordBatch): void {
+    this.numRecords += batch.numRows;
+    for (const leaf of this.plan) {
+      const data = leaf.locate(batch);
+      if (!data) continue;
+      const acc = this.leaf(leaf.path);
+      acc.nulls += data.nullCount;
+      if (!hasOrderedStats(leaf.field.type)) continue;
+      const read = comparableReader(data);
+      for (let i = 0; i < data.length; i++) {
+        const v = read(i);
+        if (v === null || (typeof v === 'number' && Number.isNaN(v))) continue;
+        if (acc.min === undefined || v < acc.min) acc.min = v;
+        if (acc.max === undefined || v > acc.max) acc.max = v;
+      }
+    }
+  }
+
+  /** The `add.stats` JSON string. */
+  toJson(): string {
+    const minValues: Record<string, unknown> = {};
+    const maxValues: Record<string, unknown> = {};
+    const nullCount: Record<string, unknown> = {};
+    for (const leaf of this.plan) {
+      const acc = this.leaf(leaf.path);
+      setPath(nullCount, leaf.path, acc.nulls);
+      if (acc.min !== undefined) setPath(minValues, leaf.path, statJson(acc.min, leaf.field.type, false));
+      if (acc.max !== undefined) setPath(maxValues, leaf.path, statJson(acc.max, leaf.field.type, true));
+    }
+    return JSON.stringify({ numRecords: this.numRecords, minValues, maxValues, nullCount }, (_k, v: unknown) =>
+      typeof v === 'bigint' ? Number(v) : v,
+    );
+  }
+
+  get rows(): number {
+    return this.numRecords;
+  }
+
+  private leaf(path: string[]): LeafAcc {
+    let node = this.root;
+    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Node;
+    return ((node[path.at(-1)!] as LeafAcc | undefined) ??= { nulls: 0 }) as LeafAcc;
+  }
+}
+
+function hasOrderedStats(t: DeltaType): boolean {
+  return typeof t === 'string' && t !== 'boolean' && t !== 'binary';
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+  node[path.at(-1)!] = value;
+}
+
+/** JSON form of a stat: dates YYYY-MM-DD, timestamps ISO milliseconds, decimals scaled numbers. */
+function statJson(v: Stat, type: DeltaType, isMax: boolean): unknown {
+  if (typeof type !== 'string') return undefined;
+  if (type === 'string') return truncateStringStat(v as string, isMax);
+  if (type === 'date') return new Date(Number(v) * 86_400_000).toISOString().slice(0, 10);
+  if (type === 'timestamp' || type === 'timestamp_ntz') {
+    // Truncated to milliseconds, as Spark writes them; readers widen maxima by 999 µs.
+    const micros = BigInt(v as bigint);
+    const ms = Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
+    const iso = new Date(ms).toISOString();
+    return type === 'timestamp' ? iso : iso.slice(0, -1);
+  }
+  const dec = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
+  if (dec) return Number(v as bigint) / 10 ** Number(dec[2]);
+  if (type === 'long') return Number(v);
+  return v;
+}

@@ -1,0 +1,84 @@
+import { DataType, makeData, Null, RecordBatch, Schema, Struct, type Data, type Field } from 'apache-arrow';
+import { schemaMismatch } from '../errors.js';
+import { castData, nullData } from '../format/arrow-cast.js';
+import { arrowToDeltaSchema, deltaToArrowSchema, type DeltaType, type StructField, type StructType } from '../protocol/schema.js';
+
+/** Writes may widen these (table type <- data type); everything else must match exactly. */
+const ALLOWED_WIDENING: Record<string, readonly string[]> = {
+  short: ['byte'],
+  integer: ['byte', 'short'],
+  long: ['byte', 'short', 'integer'],
+  double: ['float'],
+};
+
+/** The Delta type of an incoming Arrow column. */
+export function incomingDeltaType(field: Field): DeltaType {
+  return arrowToDeltaSchema(new Schema([field])).fields[0]!.type;
+}
+
+/**
+ * The schema after `schemaMode: 'merge'`: the table's columns (case kept) plus data columns it
+ * lacks, appended as nullable.
+ */
+export function mergeSchemas(table: StructType, data: StructType): StructType {
+  const known = new Set(table.fields.map((f) => f.name.toLowerCase()));
+  const added = data.fields.filter((f) => !known.has(f.name.toLowerCase())).map((f) => ({ ...f, nullable: true }));
+  return { type: 'struct', fields: [...table.fields, ...added] };
+}
+
+/**
+ * Conforms a batch to the table schema or refuses it with SCHEMA_MISMATCH: columns matched by
+ * name case-insensitively (the table's case kept), allowed widenings cast, missing nullable
+ * columns null-filled, Null-typed columns given the table's type, NOT NULL columns checked.
+ */
+export function conformBatch(batch: RecordBatch, table: StructType): RecordBatch {
+  const arrowTable = deltaToArrowSchema(table);
+  const incoming = new Map(batch.schema.fields.map((f, i) => [f.name.toLowerCase(), i] as const));
+  const tableNames = new Set(table.fields.map((f) => f.name.toLowerCase()));
+  for (const f of batch.schema.fields) {
+    if (!tableNames.has(f.name.toLowerCase())) {
+      throw schemaMismatch(f.name, 'absent', describeArrow(f.type), `drop column "${f.name}", or write with { schemaMode: 'merge' } to add it`);
+    }
+  }
+  const children = table.fields.map((field, i): Data => {
+    const targetType = arrowTable.fields[i]!.type as DataType;
+    const idx = incoming.get(field.name.toLowerCase());
+    if (idx === undefined) {
+      if (!field.nullable) throw schemaMismatch(field.name, `${typeName(field.type)} NOT NULL`, 'missing', `add column "${field.name}" to the data; the table requires it`);
+      return nullData(targetType, batch.numRows);
+    }
+    const source = batch.getChildAt(idx)!.data[0]!;
+    const data = conformColumn(field, source, targetType, batch.schema.fields[idx]!);
+    if (!field.nullable && data.nullCount > 0) {
+      throw schemaMismatch(
+        field.name, `${typeName(field.type)} NOT NULL`, `${typeName(field.type)} with ${data.nullCount} null value(s)`,
+        `remove the nulls from "${field.name}", or recreate the table with the column nullable`,
+      );
+    }
+    return data;
+  });
+  return new RecordBatch(arrowTable, makeData({ type: new Struct(arrowTable.fields), length: batch.numRows, nullCount: 0, children }));
+}
+
+function conformColumn(field: StructField, source: Data, targetType: DataType, sourceField: Field): Data {
+  if (source.type instanceof Null || DataType.isNull(source.type)) return nullData(targetType, source.length);
+  const dataType = incomingDeltaType(sourceField);
+  const tableType = typeName(field.type);
+  const dataTypeName = typeName(dataType);
+  if (tableType !== dataTypeName && !(ALLOWED_WIDENING[tableType] ?? []).includes(dataTypeName)) {
+    throw schemaMismatch(field.name, tableType, dataTypeName);
+  }
+  return castData(source, targetType);
+}
+
+/** The Delta type name shown in messages (`long`, `decimal(10,2)`, `struct<a: int>`...). */
+export function typeName(t: DeltaType): string {
+  if (typeof t === 'string') return t;
+  if (t.type === 'array') return `array<${typeName(t.elementType)}>`;
+  if (t.type === 'map') return `map<${typeName(t.keyType)}, ${typeName(t.valueType)}>`;
+  return `struct<${t.fields.map((f) => `${f.name}: ${typeName(f.type)}`).join(', ')}>`;
+}
+
+function describeArrow(t: DataType): string {
+  return String(t);
+}

@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { RecordBatch, Table } from 'apache-arrow';
+import { invalidArgument, isDeltaError, unsupportedFeature } from '../errors.js';
+import type { Action, AddAction, Metadata, Protocol, RemoveAction, Version } from '../protocol/actions.js';
+import { checkWriteSupport, requiredProtocol, validateProtocolShape } from '../protocol/features.js';
+import { appendOnly, dataSkippingNumIndexedCols } from '../protocol/intervals.js';
+import { arrowToDeltaSchema, serializeSchema, type StructType } from '../protocol/schema.js';
+import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
+import { commitTransaction } from '../txn/transaction.js';
+import { afterCommit } from './after-commit.js';
+import { DataFileWriter, type ParquetCompression } from './data-file-writer.js';
+import { bindFilter, type BoundTerm, type Filter } from './filter.js';
+import { rowMask } from './scan.js';
+import { footprintFor } from './footprint.js';
+import { rewriteForPredicate } from './predicate-overwrite.js';
+import { conformBatch, mergeSchemas } from './schema-enforcement.js';
+
+export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
+
+export interface WriteOptions {
+  /** What to do when the table exists. @defaultValue 'error' */
+  mode?: WriteMode;
+  /** Partition columns of a new table (must match an existing table's). */
+  partitionBy?: string[];
+  /** 'merge' adds new columns; 'overwrite' (with mode 'overwrite') replaces the schema. */
+  schemaMode?: 'merge' | 'overwrite';
+  /** With mode 'overwrite': replace only the rows matching this filter. */
+  predicate?: Filter;
+  /** Table properties (new tables, or added to an existing table's). */
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+  storage?: StorageOptions;
+  /** Idempotent write: skipped when the table already has this version (or later) for appId. */
+  appTransaction?: { appId: string; version: number };
+  /** @defaultValue 128 MiB */
+  targetFileSizeBytes?: number;
+  /** @defaultValue 'snappy' */
+  compression?: ParquetCompression;
+  userMetadata?: string;
+  now?: () => number;
+}
+
+export interface WriteResult {
+  /** The version this write committed, or the current version when it was skipped. */
+  version: Version;
+  /** True when nothing was written (mode 'ignore', or an appTransaction already applied). */
+  skipped: boolean;
+  filesAdded: number;
+  filesRemoved: number;
+  rowsWritten: number;
+  attempts: number;
+}
+
+export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
+
+/** Writes Arrow data to the Delta table at `uri`, creating it when absent. */
+export async function writeDeltaTable(uri: string, data: WriteInput, opts: WriteOptions = {}): Promise<WriteResult> {
+  const store = await storeForUri(uri, opts.storage ?? {});
+  let snapshot: Snapshot | undefined;
+  try {
+    snapshot = await loadSnapshot(store);
+  } catch (err) {
+    if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
+  }
+  return writeToStore(store, snapshot, data, opts);
+}
+
+/** The write itself, on an already opened store and snapshot (undefined = new table). */
+export async function writeToStore(store: ObjectStore, snapshot: Snapshot | undefined, data: WriteInput, opts: WriteOptions): Promise<WriteResult> {
+  const mode = opts.mode ?? 'error';
+  const skipped = (version: Version): WriteResult => ({ version, skipped: true, filesAdded: 0, filesRemoved: 0, rowsWritten: 0, attempts: 0 });
+  if (snapshot) {
+    if (mode === 'error') {
+      throw invalidArgument(`a Delta table already exists at ${store.rootUri} (version ${snapshot.version})`, "write with { mode: 'append' } or { mode: 'overwrite' }");
+    }
+    if (mode === 'ignore') return skipped(snapshot.version);
+    const app = opts.appTransaction;
+    if (app && (snapshot.txns.get(app.appId)?.version ?? -1) >= app.version) return skipped(snapshot.version);
+  }
+  if (opts.predicate && mode !== 'overwrite') throw invalidArgument("a predicate is only meaningful with mode 'overwrite'");
+  if (opts.schemaMode === 'overwrite' && mode !== 'overwrite') throw invalidArgument("schemaMode 'overwrite' needs mode 'overwrite'");
+
+  const batches = batchesOf(data);
+  const first = await batches.next();
+  const firstBatch = first.done ? undefined : first.value;
+  const dataSchema = firstBatch ? arrowToDeltaSchema(firstBatch.schema) : undefined;
+  const plan = planTable(snapshot, dataSchema, opts);
+  if (snapshot) checkWriteSupport(snapshot.protocol, snapshot.metadata);
+  checkWriteSupport(plan.protocol, plan.metadata);
+
+  const writer = new DataFileWriter(store, {
+    schema: plan.schema,
+    partitionColumns: plan.metadata.partitionColumns,
+    columnMapping: snapshot?.columnMapping ?? 'none',
+    statsColumns: dataSkippingNumIndexedCols(plan.metadata.configuration),
+    ...(opts.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: opts.targetFileSizeBytes } : {}),
+    ...(opts.compression !== undefined ? { compression: opts.compression } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const predicate = opts.predicate && snapshot ? bindFilter(opts.predicate, plan.schema) : undefined;
+  let rows = 0;
+  const consume = async (batch: RecordBatch): Promise<void> => {
+    const conformed = conformBatch(batch, plan.schema);
+    if (predicate) assertRowsMatch(conformed, predicate, plan.schema);
+    rows += conformed.numRows;
+    await writer.write(conformed);
+  };
+  if (firstBatch) await consume(firstBatch);
+  for (let r = await batches.next(); !r.done; r = await batches.next()) await consume(r.value);
+
+  const now = (opts.now ?? Date.now)();
+  let removes: RemoveAction[] = [];
+  let readPaths: string[] = [];
+  if (snapshot && mode === 'overwrite') {
+    if (predicate) {
+      const rewrite = await rewriteForPredicate(snapshot, predicate, writer, now);
+      removes = rewrite.removes;
+      readPaths = rewrite.readPaths;
+    } else {
+      removes = snapshot.files.map((f) => removeFor(f.add, now));
+      readPaths = snapshot.files.map((f) => f.add.path);
+    }
+  }
+  const adds = await writer.finish();
+  if (removes.length > 0 && appendOnly(plan.metadata.configuration)) {
+    throw unsupportedFeature(
+      `the table is append-only (delta.appendOnly=true): this ${mode} would remove ${removes.length} file(s)`,
+      "append instead, or set delta.appendOnly=false on the table first",
+    );
+  }
+  const actions: Action[] = [];
+  if (plan.protocolChanged) actions.push({ protocol: plan.protocol });
+  if (plan.metadataChanged) actions.push({ metaData: plan.metadata });
+  if (opts.appTransaction) actions.push({ txn: { appId: opts.appTransaction.appId, version: opts.appTransaction.version, lastUpdated: now } });
+  for (const r of removes) actions.push({ remove: r });
+  for (const a of adds) actions.push({ add: a });
+
+  const operation = !snapshot ? 'CREATE TABLE AS SELECT' : 'WRITE';
+  const result = await commitTransaction({
+    store,
+    readVersion: snapshot?.version ?? -1,
+    actions,
+    operation,
+    operationParameters: operationParameters(mode, plan.metadata.partitionColumns, opts.predicate),
+    operationMetrics: {
+      numFiles: String(adds.length),
+      numOutputRows: String(rows),
+      numOutputBytes: String(adds.reduce((s, a) => s + a.size, 0)),
+      ...(removes.length > 0 ? { numRemovedFiles: String(removes.length) } : {}),
+    },
+    footprint: footprintFor({
+      snapshot,
+      isBlindAppend: !plan.metadataChanged && !plan.protocolChanged && removes.length === 0 && !predicate && mode !== 'overwrite',
+      readWholeTable: mode === 'overwrite' && !predicate,
+      predicate,
+      readPaths,
+      removes,
+      appIds: opts.appTransaction ? [opts.appTransaction.appId] : [],
+      changesMetadata: plan.metadataChanged,
+      changesProtocol: plan.protocolChanged,
+    }),
+    ...(opts.userMetadata !== undefined ? { userMetadata: opts.userMetadata } : {}),
+    ...(plan.metadata.configuration['delta.enableInCommitTimestamps'] === 'true'
+      ? { inCommitTimestamps: { previous: inCommitTimestampOf(snapshot) } } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  await afterCommit(store, result.version, plan.metadata.configuration);
+  return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
+}
+
+interface TablePlan {
+  schema: StructType;
+  metadata: Metadata;
+  protocol: Protocol;
+  metadataChanged: boolean;
+  protocolChanged: boolean;
+}
+
+function planTable(snapshot: Snapshot | undefined, dataSchema: StructType | undefined, opts: WriteOptions): TablePlan {
+  if (!snapshot) {
+    if (!dataSchema) throw invalidArgument('cannot create a table from no data: the schema is unknown', 'pass at least one record batch, or use DeltaTable.create({ schema })');
+    const metadata = newMetadata(dataSchema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
+    return { schema: dataSchema, metadata, protocol: requiredProtocol(dataSchema, metadata.configuration), metadataChanged: true, protocolChanged: true };
+  }
+  if (opts.partitionBy && !samePartitioning(opts.partitionBy, snapshot.partitionColumns) && opts.schemaMode !== 'overwrite') {
+    throw invalidArgument(
+      `partitionBy [${opts.partitionBy.join(', ')}] differs from the table's partitioning [${snapshot.partitionColumns.join(', ')}]`,
+      "omit partitionBy, or overwrite with { schemaMode: 'overwrite' } to repartition",
+    );
+  }
+  let schema = snapshot.schema;
+  let partitionColumns = [...snapshot.partitionColumns];
+  if (opts.schemaMode === 'merge' && dataSchema) schema = mergeSchemas(snapshot.schema, dataSchema);
+  if (opts.schemaMode === 'overwrite' && dataSchema) {
+    schema = dataSchema;
+    partitionColumns = opts.partitionBy ?? partitionColumns;
+  }
+  const configuration = { ...snapshot.configuration, ...(opts.properties ?? {}) };
+  const changed = serializeSchema(schema) !== snapshot.metadata.schemaString
+    || JSON.stringify(configuration) !== JSON.stringify(snapshot.configuration)
+    || !samePartitioning(partitionColumns, snapshot.partitionColumns);
+  const metadata: Metadata = changed
+    ? { ...snapshot.metadata, schemaString: serializeSchema(schema), partitionColumns, configuration }
+    : snapshot.metadata;
+  const needed = requiredProtocol(schema, configuration);
+  const protocol = mergeProtocols(snapshot.protocol, needed);
+  const protocolChanged = JSON.stringify(protocol) !== JSON.stringify(snapshot.protocol);
+  return { schema, metadata, protocol, metadataChanged: changed, protocolChanged };
+}
+
+/** The metaData action of a new table. */
+export function newMetadata(schema: StructType, partitionBy: string[], properties: Record<string, string>, opts: { name?: string; description?: string; now?: () => number }): Metadata {
+  for (const c of partitionBy) {
+    if (!schema.fields.some((f) => f.name === c)) {
+      throw invalidArgument(`partition column "${c}" is not in the schema`, `columns are: ${schema.fields.map((f) => f.name).join(', ')}`);
+    }
+  }
+  return {
+    id: randomUUID(),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.description !== undefined ? { description: opts.description } : {}),
+    format: { provider: 'parquet', options: {} },
+    schemaString: serializeSchema(schema),
+    partitionColumns: [...partitionBy],
+    configuration: { ...properties },
+    createdTime: (opts.now ?? Date.now)(),
+  };
+}
+
+/** The weakest protocol that is at least both (features only ever added). */
+function mergeProtocols(current: Protocol, needed: Protocol): Protocol {
+  const reader = Math.max(current.minReaderVersion, needed.minReaderVersion);
+  const writer = Math.max(current.minWriterVersion, needed.minWriterVersion);
+  const merged: Protocol = { minReaderVersion: reader, minWriterVersion: writer };
+  if (reader >= 3) merged.readerFeatures = [...new Set([...(current.readerFeatures ?? []), ...(needed.readerFeatures ?? [])])];
+  if (writer >= 7) {
+    merged.writerFeatures = [...new Set([...(current.writerFeatures ?? []), ...(needed.writerFeatures ?? []), ...(current.minWriterVersion < 7 ? legacyWriterFeatures(current.minWriterVersion) : [])])];
+  }
+  validateProtocolShape(merged);
+  return merged;
+}
+
+/** Features a legacy writer version implies, listed explicitly when moving to table features. */
+function legacyWriterFeatures(writer: number): string[] {
+  const f: string[] = [];
+  if (writer >= 2) f.push('appendOnly', 'invariants');
+  if (writer >= 3) f.push('checkConstraints');
+  if (writer >= 4) f.push('changeDataFeed', 'generatedColumns');
+  if (writer >= 5) f.push('columnMapping');
+  if (writer >= 6) f.push('identityColumns');
+  return f;
+}
+
+function samePartitioning(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
+}
+
+function removeFor(add: AddAction, now: number): RemoveAction {
+  return {
+    path: add.path,
+    deletionTimestamp: now,
+    dataChange: true,
+    extendedFileMetadata: true,
+    partitionValues: add.partitionValues,
+    size: add.size,
+    ...(add.stats !== undefined ? { stats: add.stats } : {}),
+    ...(add.deletionVector ? { deletionVector: add.deletionVector } : {}),
+  };
+}
+export { removeFor };
+
+function operationParameters(mode: WriteMode, partitionBy: string[], predicate: Filter | undefined): Record<string, string> {
+  const params: Record<string, string> = {
+    mode: mode === 'overwrite' ? 'Overwrite' : mode === 'append' ? 'Append' : mode === 'ignore' ? 'Ignore' : 'ErrorIfExists',
+    partitionBy: JSON.stringify(partitionBy),
+  };
+  if (predicate) params.predicate = JSON.stringify(predicate);
+  return params;
+}
+
+/** Overwrite with a predicate may only write rows the predicate selects (Spark replaceWhere). */
+function assertRowsMatch(batch: RecordBatch, predicate: BoundTerm[][], schema: StructType): void {
+  const mask = rowMask(batch, predicate, schema.fields);
+  const outside = mask.length - mask.reduce((s, m) => s + m, 0);
+  if (outside > 0) {
+    throw invalidArgument(
+      `${outside} row(s) of the data do not match the overwrite predicate, so they would not replace anything`,
+      'filter the data to the predicate first, or overwrite without a predicate',
+    );
+  }
+}
+
+function inCommitTimestampOf(snapshot: Snapshot | undefined): number | undefined {
+  const ict = snapshot?.latestCommitInfo?.inCommitTimestamp;
+  return typeof ict === 'number' ? ict : undefined;
+}
+
+async function* iterate(data: WriteInput): AsyncGenerator<RecordBatch> {
+  if (data instanceof Table) {
+    for (const b of data.batches) yield b;
+  } else if (data instanceof RecordBatch) {
+    yield data;
+  } else if (Symbol.asyncIterator in (data as object)) {
+    for await (const b of data as AsyncIterable<RecordBatch>) yield b;
+  } else if (Symbol.iterator in (data as object)) {
+    for (const b of data as Iterable<RecordBatch>) yield b;
+  } else {
+    throw invalidArgument('data must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches');
+  }
+}
+
+function batchesOf(data: WriteInput): AsyncGenerator<RecordBatch> {
+  return iterate(data);
+}
+

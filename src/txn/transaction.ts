@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { DeltaError, isDeltaError } from '../errors.js';
+import { readCommit } from '../log/read-commit.js';
+import { writeCommit } from '../log/write-commit.js';
+import type { Action, CommitInfo, Version } from '../protocol/actions.js';
+import { commitInfoOf } from '../snapshot/replay.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { ENGINE_INFO } from '../version.js';
+import { checkConflicts, type TransactionFootprint } from './conflict-checker.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+
+export interface CommitRequest {
+  store: ObjectStore;
+  /** The version the transaction read; -1 when it creates the table. */
+  readVersion: Version;
+  /** Everything but commitInfo, in the order to write (protocol, metaData, txn, files...). */
+  actions: Action[];
+  operation: string;
+  operationParameters: Record<string, string>;
+  operationMetrics?: Record<string, string>;
+  footprint: TransactionFootprint;
+  userMetadata?: string;
+  /** In-commit timestamps: write `inCommitTimestamp`, monotonic after `previous`. */
+  inCommitTimestamps?: { previous: number | undefined };
+  retry?: Partial<RetryPolicy>;
+  now?: () => number;
+}
+
+export interface CommitResult {
+  version: Version;
+  attempts: number;
+  commitInfo: CommitInfo;
+}
+
+/**
+ * Commits with optimistic concurrency (Spark OptimisticTransaction):
+ *
+ *   v = readVersion+1 ─► put-if-absent <v>.json ─► created ─► done
+ *        ▲                    │ taken                  │ unknown outcome (timeout, 5xx)
+ *        │                    ▼                        ▼
+ *        └─ v+1 ◄─ read winner v, check conflicts   read <v>.json back: our txnId? done : taken/retry
+ *
+ * A real conflict is COMMIT_CONFLICT; nothing is ever deleted on a failed or ambiguous commit.
+ */
+export async function commitTransaction(req: CommitRequest): Promise<CommitResult> {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...req.retry };
+  const now = req.now ?? Date.now;
+  const txnId = randomUUID();
+  const started = now();
+  let version = req.readVersion + 1;
+  let previousIct = req.inCommitTimestamps?.previous;
+  for (let attempt = 1; ; attempt++) {
+    const commitInfo = buildCommitInfo(req, txnId, now(), previousIct);
+    const outcome = await tryCommit(req.store, version, [{ commitInfo }, ...req.actions], txnId);
+    if (outcome === 'committed') return { version, attempts: attempt, commitInfo };
+    if (req.readVersion < 0) {
+      throw new DeltaError('INVALID_ARGUMENT', `the table at ${req.store.rootUri} was created concurrently by another writer`, {
+        hint: "open it with DeltaTable.open(), or write with { mode: 'append' }",
+      });
+    }
+    const winner = await readCommit(req.store, version);
+    checkConflicts(req.footprint, winner, version);
+    const winnerIct = commitInfoOf(winner)?.inCommitTimestamp;
+    if (typeof winnerIct === 'number') previousIct = winnerIct;
+    version++;
+    const outOfBudget = req.footprint.isBlindAppend
+      ? now() - started > policy.blindAppendBudgetMs
+      : attempt >= policy.maxAttempts;
+    if (outOfBudget) {
+      throw new DeltaError('COMMIT_CONFLICT', `gave up after ${attempt} attempts: other writers kept committing first (last seen version ${version - 1})`, {
+        hint: 'the table is under heavy concurrent writes; retry later or reduce the number of writers',
+        retryable: true,
+      });
+    }
+    if (policy.backoffMs > 0) await sleep(Math.random() * policy.backoffMs * Math.min(attempt, 8));
+  }
+}
+
+function buildCommitInfo(req: CommitRequest, txnId: string, nowMs: number, previousIct: number | undefined): CommitInfo {
+  const info: CommitInfo = {};
+  if (req.inCommitTimestamps) info.inCommitTimestamp = Math.max(nowMs, (previousIct ?? -Infinity) + 1);
+  info.timestamp = nowMs;
+  info.operation = req.operation;
+  info.operationParameters = req.operationParameters;
+  if (req.readVersion >= 0) info.readVersion = req.readVersion;
+  info.isolationLevel = 'Serializable';
+  info.isBlindAppend = req.footprint.isBlindAppend;
+  if (req.operationMetrics) info.operationMetrics = req.operationMetrics;
+  if (req.userMetadata !== undefined) info.userMetadata = req.userMetadata;
+  info.engineInfo = ENGINE_INFO;
+  info.txnId = txnId;
+  return info;
+}
+
+/**
+ * One put-if-absent. When the store fails without telling whether the object landed (timeout,
+ * dropped connection), read the commit back: our txnId there means it did (Spark's
+ * detectIdempotentSelfCommit); another txnId means the version was taken; absent means retry.
+ */
+async function tryCommit(store: ObjectStore, version: Version, actions: Action[], txnId: string): Promise<'committed' | 'version-taken'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeCommit(store, version, actions);
+    } catch (err) {
+      if (!isDeltaError(err, 'STORAGE_FAILURE') || attempt >= 5) throw err;
+      let existing: Action[] | undefined;
+      try {
+        existing = await readCommit(store, version);
+      } catch (readErr) {
+        if (!isDeltaError(readErr, 'FILE_NOT_FOUND')) throw err;
+      }
+      if (existing) return commitInfoOf(existing)?.txnId === txnId ? 'committed' : 'version-taken';
+      await sleep(50 * attempt);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
