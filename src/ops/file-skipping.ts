@@ -1,15 +1,9 @@
-import type { FileStats } from '../protocol/stats.js';
+import type { FileFacts } from '../snapshot/file-facts.js';
 import type { DeltaType } from '../protocol/schema.js';
 import { compare, termMatches, type BoundTerm, type Comparable } from './filter.js';
 
-/** What file skipping knows about one file. */
-export interface FileFacts {
-  /** Typed partition value of a partition column; undefined for data columns. */
-  partitionValue(column: string): Comparable | null | undefined;
-  stats(): FileStats | undefined;
-  /** Key of a top-level column in the stats (its physical name). */
-  statsKey(column: string): string;
-}
+export type { FileFacts };
+
 
 /**
  * False only when no row of the file can match (PROTOCOL.md "Per-file Statistics"): partition

@@ -7,8 +7,9 @@ export type FilterOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in';
 /** Disjunctive normal form, as in pyarrow/delta-rs: a list of terms is an AND; a list of lists an OR of ANDs. */
 export type Filter = FilterTerm[] | FilterTerm[][];
 
-/** A comparable scalar: number, bigint (longs, micros, unscaled decimals), string or boolean. */
-export type Comparable = number | bigint | string | boolean;
+import type { Comparable } from '../snapshot/file-facts.js';
+
+export type { Comparable };
 
 /** A term bound to a top-level column, with its literal converted to the column's comparable domain. */
 export interface BoundTerm {

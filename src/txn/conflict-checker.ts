@@ -1,6 +1,6 @@
 import { DeltaError } from '../errors.js';
 import type { Action, CommitInfo, Version } from '../protocol/actions.js';
-import type { FileFacts } from '../ops/file-skipping.js';
+import type { FileFacts } from '../snapshot/file-facts.js';
 
 /** What a transaction read and wrote, as the conflict checker needs it (Spark ConflictChecker). */
 export interface TransactionFootprint {
