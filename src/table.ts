@@ -2,6 +2,7 @@ import { Table, type RecordBatch, type Schema } from 'apache-arrow';
 import { invalidArgument } from './errors.js';
 import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
+import { readChanges, type ChangesOptions } from './ops/changes.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
@@ -124,6 +125,11 @@ export class DeltaTable {
     for await (const b of this.scan(opts)) batches.push(b);
     if (batches.length === 0) return new Table(scanSchema(this.snapshot, opts.columns));
     return new Table(batches);
+  }
+
+  /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */
+  async changes(opts: ChangesOptions): Promise<Table> {
+    return readChanges(this.snapshot, opts);
   }
 
   /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */

@@ -35,7 +35,11 @@ export function planReadColumns(snapshot: Snapshot, fields: StructField[]): Read
  * Reads one data file as logical batches: projects and casts its columns to the table types,
  * fills partition columns from the log, null-fills columns the file lacks, drops DV-deleted rows.
  */
-export async function* readDataFile(snapshot: Snapshot, file: ActiveFile, cols: ReadColumns): AsyncGenerator<RecordBatch> {
+export async function* readDataFile(
+  snapshot: Snapshot, file: ActiveFile, cols: ReadColumns,
+  /** Keep only rows whose physical index passes; replaces the file's deletion vector (CDF reads). */
+  selectRows?: (rowIndex: number) => boolean,
+): AsyncGenerator<RecordBatch> {
   const partitionSet = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
   const isPartition = cols.fields.map((f) => partitionSet.has(f.name.toLowerCase()));
   let bytes: Uint8Array;
@@ -48,7 +52,7 @@ export async function* readDataFile(snapshot: Snapshot, file: ActiveFile, cols: 
   const dataColumns = cols.physicalNames.filter((_, i) => !isPartition[i]);
   // With only partition columns wanted, still read the file: its row count is the batch length.
   const batches = readParquetBytes(bytes, dataColumns.length > 0 ? { columns: dataColumns } : {});
-  const deleted = file.add.deletionVector ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : undefined;
+  const deleted = file.add.deletionVector && !selectRows ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : undefined;
   let rowBase = 0;
   let nextDeleted = 0;
   for (const batch of batches) {
@@ -61,7 +65,11 @@ export async function* readDataFile(snapshot: Snapshot, file: ActiveFile, cols: 
       return retype(castData(source, cols.physicalTypes[i]!, matchChild), type);
     });
     let out = new RecordBatch(cols.schema, makeData({ type: new Struct(cols.schema.fields), length: n, nullCount: 0, children }));
-    if (deleted) {
+    if (selectRows) {
+      const keep = new Uint8Array(n);
+      for (let i = 0; i < n; i++) keep[i] = selectRows(rowBase + i) ? 1 : 0;
+      out = filterRows(out, keep);
+    } else if (deleted) {
       const keep = new Uint8Array(n).fill(1);
       let dropped = 0;
       while (nextDeleted < deleted.length && deleted[nextDeleted]! < rowBase + n) {
