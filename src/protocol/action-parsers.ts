@@ -4,6 +4,7 @@ import type {
 } from './actions.js';
 import { compact, FieldReader, type JsonObject } from './json-fields.js';
 
+/** The top-level key naming an action in a commit line or checkpoint row. */
 export type ActionName =
   | 'protocol' | 'metaData' | 'add' | 'remove' | 'cdc' | 'txn' | 'commitInfo' | 'domainMetadata'
   | 'checkpointMetadata' | 'sidecar';
@@ -130,7 +131,8 @@ function parseDeletionVector(parent: FieldReader): DeletionVectorDescriptor | un
     sizeInBytes: f.integer('sizeInBytes'),
     cardinality: f.integer('cardinality'),
   });
-  if (dv.sizeInBytes < 0 || dv.cardinality < 0) throw f.mistyped('sizeInBytes', 'non-negative sizes', dv);
+  if (dv.sizeInBytes < 0) throw f.mistyped('sizeInBytes', 'non-negative', dv.sizeInBytes);
+  if (dv.cardinality < 0) throw f.mistyped('cardinality', 'non-negative', dv.cardinality);
   return dv;
 }
 

@@ -16,7 +16,9 @@ import { decimalParts, type DeltaType, type JsonValue, type StructField, type St
  * on physical schemas under column mapping) becomes Arrow's `PARQUET:field_id`, the key Parquet
  * writers and readers use for field ids.
  */
+/** Name of the item field of Arrow lists made from Delta arrays. */
 export const LIST_ITEM_NAME = 'element';
+/** Name of the entries struct of Arrow maps made from Delta maps. */
 export const MAP_ENTRIES_NAME = 'entries';
 const DELTA_FIELD_ID_KEY = 'parquet.field.id';
 const ARROW_FIELD_ID_KEY = 'PARQUET:field_id';

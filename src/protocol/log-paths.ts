@@ -27,11 +27,13 @@ export function padVersion(version: Version): string {
   return String(version).padStart(20, '0');
 }
 
+/** A checkpoint file name: classic, multi-part (part of parts, 1-based) or UUID-named V2. */
 export type CheckpointFileName =
   | { kind: 'checkpoint'; variant: 'classic'; version: Version }
   | { kind: 'checkpoint'; variant: 'multipart'; version: Version; part: number; parts: number }
   | { kind: 'checkpoint'; variant: 'uuid'; version: Version; uuid: string; format: 'json' | 'parquet' };
 
+/** What a file name in `_delta_log/` is, with the version(s) it carries. */
 export type LogFileName =
   | { kind: 'commit'; version: Version }
   | CheckpointFileName
