@@ -10,7 +10,7 @@ const int = (name: string): Field => new Field(name, new Int32(), true);
 const bool = (name: string): Field => new Field(name, new Bool(), true);
 const struct = (name: string, fields: Field[]): Field => new Field(name, new Struct(fields), true);
 const stringMap = (name: string): Field =>
-  new Field(name, new Map_(new Field('key_value', new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]), false), false), true);
+  new Field(name, new Map_(new Field('key_value', new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)] as never), false), false), true);
 const stringList = (name: string): Field => new Field(name, new List(new Field('element', new Utf8(), true)), true);
 
 const deletionVector = (): Field =>

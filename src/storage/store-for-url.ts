@@ -46,11 +46,13 @@ export function parseTableUri(uri: string): TableLocation {
   return { kind: 'local', root: path.resolve(uri) };
 }
 
+const S3_MODULE = './s3-store.js';
+
 /** The ObjectStore rooted at a table URI. */
 export async function storeForUri(uri: string, storage: StorageOptions = {}): Promise<ObjectStore> {
   const loc = parseTableUri(uri);
   if (loc.kind === 'local') return new LocalStore(loc.root);
   // Loaded lazily so local-only users never load the AWS SDK.
-  const { S3Store } = await import('./s3-store.js');
+  const { S3Store } = (await import(S3_MODULE)) as { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
   return new S3Store(loc.bucket, loc.prefix, storage);
 }
