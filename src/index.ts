@@ -9,3 +9,4 @@ export type { Filter, FilterTerm, FilterOp } from './ops/filter.js';
 export type { ScanOptions } from './ops/scan.js';
 export type { StorageOptions } from './storage/store-for-url.js';
 export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version } from './protocol/actions.js';
+export type { HistoryEntry } from './ops/history.js';

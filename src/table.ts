@@ -3,6 +3,8 @@ import { invalidArgument } from './errors.js';
 import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
 import { readChanges, type ChangesOptions } from './ops/changes.js';
+import { writeCheckpoint } from './ops/checkpoint.js';
+import { readHistory, type HistoryEntry } from './ops/history.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
@@ -125,6 +127,17 @@ export class DeltaTable {
     for await (const b of this.scan(opts)) batches.push(b);
     if (batches.length === 0) return new Table(scanSchema(this.snapshot, opts.columns));
     return new Table(batches);
+  }
+
+  /** Commits up to this version, newest first (version, timestamp, operation, ...commitInfo). */
+  async history(opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
+    return readHistory(this.snapshot, opts);
+  }
+
+  /** Writes a checkpoint of this version. */
+  async checkpoint(): Promise<{ version: number }> {
+    const r = await writeCheckpoint(this.snapshot);
+    return { version: r.version };
   }
 
   /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, unsupportedFeature } from '../errors.js';
 import { LocalStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -53,6 +53,11 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
   const loc = parseTableUri(uri);
   if (loc.kind === 'local') return new LocalStore(loc.root);
   // Loaded lazily so local-only users never load the AWS SDK.
-  const { S3Store } = (await import(S3_MODULE)) as { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
-  return new S3Store(loc.bucket, loc.prefix, storage);
+  let mod: { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
+  try {
+    mod = (await import(S3_MODULE)) as typeof mod;
+  } catch (err) {
+    throw unsupportedFeature(`s3:// tables need the S3 store, which this build does not include (${uri})`, 'use a local path or file:// URI');
+  }
+  return new mod.S3Store(loc.bucket, loc.prefix, storage);
 }
