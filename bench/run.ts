@@ -1,0 +1,98 @@
+// `npm run bench`: prints figures and ratios; never asserted in tests.
+//   scan:   rows/s of DeltaTable.scan over a generated 1M-row table and the largest corpus tables,
+//           next to parquet-wasm's raw read (IPC path) of the same files.
+//   append: rows/s of writeDeltaTable for 1M rows next to raw parquet-wasm writing the same batches.
+//   commit: small-append latency (median, p99) next to the local put-if-absent floor.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Float64, Int64, Utf8 } from 'apache-arrow';
+import { DeltaTable, writeDeltaTable } from '../src/index.js';
+import { readParquetBytes, writeParquetBytes } from '../src/format/parquet.js';
+import { LocalStore } from '../src/storage/local-store.js';
+import { batchOf, tempDir } from '../test/support/temp.js';
+import { corpusRoot } from '../test/support/paths.js';
+
+const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function genBatch(start: number, n: number) {
+  return batchOf({
+    id: { type: new Int64(), values: Array.from({ length: n }, (_, i) => BigInt(start + i)) },
+    name: { type: new Utf8(), values: Array.from({ length: n }, (_, i) => `name-${(start + i) % 1000}`) },
+    value: { type: new Float64(), values: Array.from({ length: n }, (_, i) => (start + i) * 0.5) },
+  });
+}
+
+async function dataFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
+    const p = path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    if (e.isFile() && e.name.endsWith('.parquet') && !p.includes('_delta_log') && !p.includes('_change_data')) out.push(p);
+  }
+  return out;
+}
+
+async function scanBench(label: string, uri: string): Promise<void> {
+  const table = await DeltaTable.open(uri);
+  let rows = 0;
+  let t0 = process.hrtime.bigint();
+  for await (const b of table.scan()) rows += b.numRows;
+  const deltaMs = ms(t0);
+  const files = (await table.files()).map((f) => path.join(uri, f.path));
+  t0 = process.hrtime.bigint();
+  let rawRows = 0;
+  for (const f of files) for (const b of readParquetBytes(await readFile(f), { batchSize: 65_536 })) rawRows += b.numRows;
+  const rawMs = ms(t0);
+  console.log(`scan  ${label.padEnd(34)} ${fmt(rows).padStart(9)} rows  deltalake-ts ${fmt(rows / (deltaMs / 1000)).padStart(11)} rows/s  raw ${fmt(rawRows / (rawMs / 1000)).padStart(11)} rows/s  ratio ${(rawMs / deltaMs).toFixed(2)}`);
+}
+
+const N = 1_000_000;
+const BATCH = 100_000;
+const batches = Array.from({ length: N / BATCH }, (_, i) => genBatch(i * BATCH, BATCH));
+
+// append throughput
+const appendUri = await tempDir('dlts-bench-append-');
+let t0 = process.hrtime.bigint();
+await writeDeltaTable(appendUri, batches);
+const appendMs = ms(t0);
+t0 = process.hrtime.bigint();
+let rawBytes = 0;
+rawBytes += writeParquetBytes(batches).length;
+const rawWriteMs = ms(t0);
+const written = (await DeltaTable.open(appendUri)).snapshot.files.reduce((s, f) => s + f.add.size, 0);
+console.log(`append 1M rows   deltalake-ts ${fmt(N / (appendMs / 1000))} rows/s (${(written / 1e6 / (appendMs / 1000)).toFixed(1)} MB/s)  raw parquet-wasm ${fmt(N / (rawWriteMs / 1000))} rows/s (${(rawBytes / 1e6 / (rawWriteMs / 1000)).toFixed(1)} MB/s)  ratio ${(rawWriteMs / appendMs).toFixed(2)}`);
+
+// scan throughput
+await scanBench('generated 1M rows', appendUri);
+const corpusTables = await readdir(path.join(corpusRoot, 'tables'));
+const sized = await Promise.all(corpusTables.map(async (t) => {
+  const files = await dataFiles(path.join(corpusRoot, 'tables', t));
+  const bytes = (await Promise.all(files.map((f) => stat(f)))).reduce((s, x) => s + x.size, 0);
+  return { t, bytes };
+}));
+for (const { t } of sized.sort((a, b) => b.bytes - a.bytes).slice(0, 3)) {
+  try {
+    await scanBench(`corpus ${t}`, path.join(corpusRoot, 'tables', t));
+  } catch (err) {
+    console.log(`scan  corpus ${t}: ${(err as Error).message}`);
+  }
+}
+
+// small-append commit latency vs the put-if-absent floor
+const small = await tempDir('dlts-bench-commit-');
+await writeDeltaTable(small, genBatch(0, 1));
+const lat: number[] = [];
+for (let i = 0; i < 200; i++) {
+  t0 = process.hrtime.bigint();
+  await writeDeltaTable(small, genBatch(i, 1), { mode: 'append' });
+  lat.push(ms(t0));
+}
+const floorStore = new LocalStore(await tempDir('dlts-bench-floor-'));
+const floor: number[] = [];
+for (let i = 0; i < 200; i++) {
+  t0 = process.hrtime.bigint();
+  await floorStore.putIfAbsent(`_delta_log/${String(i).padStart(20, '0')}.json`, new TextEncoder().encode('{"commitInfo":{}}\n'));
+  floor.push(ms(t0));
+}
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+console.log(`commit small append  median ${pct(lat, 0.5).toFixed(2)} ms  p99 ${pct(lat, 0.99).toFixed(2)} ms   put-if-absent floor median ${pct(floor, 0.5).toFixed(2)} ms  p99 ${pct(floor, 0.99).toFixed(2)} ms`);
