@@ -1,4 +1,5 @@
-import { RecordBatch, Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimestampMicrosecond, TimeUnit } from 'apache-arrow';
+import { exposeInt96, int96ToMicros } from './int96.js';
 import { Compression, readParquet, readSchema, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
 
 export interface ReadParquetOptions {
@@ -16,8 +17,9 @@ export function readParquetSchema(bytes: Uint8Array): Schema {
 /** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through Arrow IPC). */
 export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {}): RecordBatch[] {
   const options: { columns?: string[]; rowGroups?: number[]; batchSize?: number } = {};
+  const schema = readParquetSchema(bytes);
   if (opts.columns) {
-    const present = new Set(readParquetSchema(bytes).fields.map((f) => f.name));
+    const present = new Set(schema.fields.map((f) => f.name));
     const wanted = opts.columns.filter((c) => present.has(c));
     // parquet-wasm reads every column for an empty list; one column still gives the row count,
     // and callers null-fill the columns the file lacks.
@@ -25,8 +27,16 @@ export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {
   }
   if (opts.rowGroups) options.rowGroups = opts.rowGroups;
   if (opts.batchSize) options.batchSize = opts.batchSize;
-  const table = tableFromIPC(readParquet(bytes, options).intoIPCStream());
-  return table.batches;
+  // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
+  const int96 = schema.fields.some((f) => DataType.isTimestamp(f.type) && f.type.unit === TimeUnit.NANOSECOND) ? exposeInt96(bytes) : undefined;
+  const table = tableFromIPC(readParquet(int96?.bytes ?? bytes, options).intoIPCStream());
+  if (!int96) return table.batches;
+  const fields = table.schema.fields.map((f) => (int96.columns.has(f.name) ? new Field(f.name, new TimestampMicrosecond(), f.nullable, f.metadata) : f));
+  const fixed = new Schema(fields, table.schema.metadata);
+  return table.batches.map((b) => {
+    const children = table.schema.fields.map((f, i) => (int96.columns.has(f.name) ? int96ToMicros(b.getChildAt(i)!.data[0]!) : b.getChildAt(i)!.data[0]!));
+    return new RecordBatch(fixed, makeData({ type: new Struct(fixed.fields), length: b.numRows, nullCount: 0, children }));
+  });
 }
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'lz4' | 'uncompressed';
