@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { makeData, RecordBatch, Schema, Struct, type DataType } from 'apache-arrow';
+import { DataType, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
 import { invalidArgument } from '../errors.js';
 import { takeRows } from '../format/arrow-take.js';
 import { writeParquetBytes } from '../format/parquet.js';
@@ -123,12 +123,12 @@ export class DataFileWriter {
       out.set('', { meta: { values: {}, dir: '' }, batch });
       return out;
     }
-    const readers = this.partitionFields.map((f) => comparableReader(batch.getChildAt(batch.schema.fields.findIndex((x) => x.name === f.name))!.data[0]!));
+    const readers = this.partitionFields.map((f) => partitionReader(batch.getChildAt(batch.schema.fields.findIndex((x) => x.name === f.name))!.data[0]!));
     const groups = new Map<string, { values: Array<string | null>; rows: number[] }>();
     for (let i = 0; i < batch.numRows; i++) {
       const values = this.partitionFields.map((f, c) => {
         const v = readers[c]!(i);
-        return v === null ? null : serializePartitionValue(v, f.type);
+        return v === null ? null : serializePartitionValue(v as never, f.type);
       });
       const key = JSON.stringify(values);
       let g = groups.get(key);
@@ -158,6 +158,14 @@ export class DataFileWriter {
     const children = this.physicalSchema.fields.map((f, i) => retype(batch.getChildAt(i)!.data[0]!, f.type as DataType));
     return new RecordBatch(this.physicalSchema, makeData({ type: new Struct(this.physicalSchema.fields), length: batch.numRows, nullCount: 0, children }));
   }
+}
+
+/** Reads partition values in the form serializePartitionValue takes (bytes for binary). */
+function partitionReader(data: Data): (row: number) => unknown {
+  if (!DataType.isBinary(data.type)) return comparableReader(data);
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  return (i) => (data.getValid(i) ? bytes.slice(offsets[data.offset + i]!, offsets[data.offset + i + 1]!) : null);
 }
 
 function approxBytes(batch: RecordBatch): number {
