@@ -5,6 +5,7 @@ import { parseStats } from './protocol/stats.js';
 import { readChanges, type ChangesOptions } from './ops/changes.js';
 import { writeCheckpoint } from './ops/checkpoint.js';
 import { readHistory, type HistoryEntry } from './ops/history.js';
+import { restoreTable, type RestoreTarget } from './ops/restore.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
@@ -138,6 +139,11 @@ export class DeltaTable {
   async checkpoint(): Promise<{ version: number }> {
     const r = await writeCheckpoint(this.snapshot);
     return { version: r.version };
+  }
+
+  /** Commits the difference that makes the data equal an earlier version (operation RESTORE). */
+  async restore(target: RestoreTarget): Promise<{ version: number }> {
+    return restoreTable(this.snapshot, target);
   }
 
   /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */
