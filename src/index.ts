@@ -10,3 +10,5 @@ export type { ScanOptions } from './ops/scan.js';
 export type { StorageOptions } from './storage/store-for-url.js';
 export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version } from './protocol/actions.js';
 export type { HistoryEntry } from './ops/history.js';
+export type { VacuumOptions, VacuumResult } from './ops/vacuum.js';
+export type { RestoreTarget } from './ops/restore.js';

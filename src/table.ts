@@ -6,6 +6,7 @@ import { readChanges, type ChangesOptions } from './ops/changes.js';
 import { writeCheckpoint } from './ops/checkpoint.js';
 import { readHistory, type HistoryEntry } from './ops/history.js';
 import { restoreTable, type RestoreTarget } from './ops/restore.js';
+import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/vacuum.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
@@ -144,6 +145,11 @@ export class DeltaTable {
   /** Commits the difference that makes the data equal an earlier version (operation RESTORE). */
   async restore(target: RestoreTarget): Promise<{ version: number }> {
     return restoreTable(this.snapshot, target);
+  }
+
+  /** Deletes data files no version inside the retention window needs. Dry run by default. */
+  async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this.snapshot, opts);
   }
 
   /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */

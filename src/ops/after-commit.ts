@@ -10,12 +10,14 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
  * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`). Best effort: the commit already succeeded, so a failed
  * checkpoint is reported as a process warning and never fails the write.
  */
-export async function afterCommit(store: ObjectStore, version: Version, configuration: Record<string, string>): Promise<void> {
+export async function afterCommit(
+  store: ObjectStore, version: Version, configuration: Record<string, string>, opts: { now?: () => number } = {},
+): Promise<void> {
   const interval = checkpointInterval(configuration);
   if (version === 0 || version % interval !== 0) return;
   try {
-    await writeCheckpoint(await loadSnapshot(store, { version }));
-    if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration);
+    await writeCheckpoint(await loadSnapshot(store, { version }), opts);
+    if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
   } catch (err) {
     process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
   }

@@ -167,7 +167,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
       ? { inCommitTimestamps: { previous: inCommitTimestampOf(snapshot) } } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  await afterCommit(store, result.version, plan.metadata.configuration);
+  await afterCommit(store, result.version, plan.metadata.configuration, opts.now ? { now: opts.now } : {});
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
 }
 
