@@ -12,3 +12,5 @@ export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version }
 export type { HistoryEntry } from './ops/history.js';
 export type { VacuumOptions, VacuumResult } from './ops/vacuum.js';
 export type { RestoreTarget } from './ops/restore.js';
+export type { DoctorReport, DoctorProblem } from './ops/doctor.js';
+export { VERSION } from './version.js';

@@ -4,6 +4,7 @@ import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
 import { readChanges, type ChangesOptions } from './ops/changes.js';
 import { writeCheckpoint } from './ops/checkpoint.js';
+import { doctorTable, type DoctorReport } from './ops/doctor.js';
 import { readHistory, type HistoryEntry } from './ops/history.js';
 import { restoreTable, type RestoreTarget } from './ops/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/vacuum.js';
@@ -150,6 +151,11 @@ export class DeltaTable {
   /** Deletes data files no version inside the retention window needs. Dry run by default. */
   async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
     return vacuumTable(this.snapshot, opts);
+  }
+
+  /** Checks the log and that every active file exists with its recorded size; `repair` removes missing ones. */
+  async doctor(opts: { repair?: boolean } = {}): Promise<DoctorReport> {
+    return doctorTable(this.snapshot, opts);
   }
 
   /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */
