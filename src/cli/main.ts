@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `deltalake` CLI: argv -> library -> text (TTY) or one JSON document (--json).
+import cliProgress from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
 import { DeltaError, DeltaTable, VERSION, type OpenOptions } from '../index.js';
 import { csv, humanBytes, jsonSafe, rowsOf, textTable } from './render.js';
@@ -104,7 +105,18 @@ program.command('vacuum')
   .addHelpText('after', '\nExample:\n  deltalake vacuum ./events            # prints what would be deleted\n  deltalake vacuum ./events --yes      # deletes it')
   .action(async (uri: string, o: { retentionHours?: number; yes?: boolean; json?: boolean }) => {
     const t = await DeltaTable.open(uri);
-    const r = await t.vacuum({ dryRun: !o.yes, ...(o.retentionHours !== undefined ? { retentionHours: o.retentionHours } : {}) });
+    // A progress bar only for people: on a TTY, never with --json or in pipes.
+    const bar = o.yes && !o.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'deleting [{bar}] {value}/{total} files' }, cliProgress.Presets.shades_classic) : undefined;
+    let started = false;
+    const r = await t.vacuum({
+      dryRun: !o.yes,
+      ...(o.retentionHours !== undefined ? { retentionHours: o.retentionHours } : {}),
+      ...(bar ? { onProgress: (done: number, total: number) => {
+        if (!started) { bar.start(total, 0); started = true; }
+        bar.update(done);
+      } } : {}),
+    });
+    if (started) bar?.stop();
     if (o.json) return json(r);
     for (const f of r.files) out(f);
     out(`${r.dryRun ? 'would delete' : 'deleted'} ${r.files.length} file(s), ${humanBytes(r.bytes)}${r.dryRun && r.files.length > 0 ? ' (run with --yes to delete)' : ''}`);

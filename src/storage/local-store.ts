@@ -70,9 +70,11 @@ export class LocalStore implements ObjectStore {
       (n) => n.startsWith(prefix) && (opts.startAfter === undefined || compareUtf8(n, opts.startAfter) > 0),
     );
     wanted.sort(compareUtf8);
-    for (const name of wanted) {
-      const meta = await this.head(name);
-      if (meta) yield meta; // a file deleted while listing is simply not there any more
+    // stat in parallel chunks, yielded in order: one stat at a time made large listings slow.
+    const CHUNK = 256;
+    for (let i = 0; i < wanted.length; i += CHUNK) {
+      const metas = await Promise.all(wanted.slice(i, i + CHUNK).map((name) => this.head(name)));
+      for (const meta of metas) if (meta) yield meta; // a file deleted while listing is simply gone
     }
   }
 
