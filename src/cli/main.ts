@@ -101,15 +101,17 @@ program.command('vacuum')
   .option('--retention-hours <h>', 'keep files needed within H hours (default: the table setting, 168)', intArg('--retention-hours'))
   .option('--dry-run', 'only print the plan (default)')
   .option('--yes', 'really delete the files')
+  .option('--no-enforce-retention', 'allow a retention below delta.deletedFileRetentionDuration (unsafe with readers of old versions or writes in flight)')
   .option('--json', 'one JSON document')
   .addHelpText('after', '\nExample:\n  deltalake vacuum ./events            # prints what would be deleted\n  deltalake vacuum ./events --yes      # deletes it')
-  .action(async (uri: string, o: { retentionHours?: number; yes?: boolean; json?: boolean }) => {
+  .action(async (uri: string, o: { retentionHours?: number; yes?: boolean; json?: boolean; enforceRetention: boolean }) => {
     const t = await DeltaTable.open(uri);
     // A progress bar only for people: on a TTY, never with --json or in pipes.
     const bar = o.yes && !o.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'deleting [{bar}] {value}/{total} files' }, cliProgress.Presets.shades_classic) : undefined;
     let started = false;
     const r = await t.vacuum({
       dryRun: !o.yes,
+      enforceRetention: o.enforceRetention,
       ...(o.retentionHours !== undefined ? { retentionHours: o.retentionHours } : {}),
       ...(bar ? { onProgress: (done: number, total: number) => {
         if (!started) { bar.start(total, 0); started = true; }
