@@ -4,6 +4,7 @@ import { checkWriteSupport, requiredProtocol } from '../protocol/features.js';
 import { arrowToDeltaSchema } from '../protocol/schema.js';
 import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
 import { newMetadata } from './write.js';
 
@@ -39,11 +40,7 @@ export async function createTable(store: ObjectStore, opts: CreateOptions): Prom
       partitionBy: JSON.stringify(metadata.partitionColumns),
       properties: JSON.stringify(metadata.configuration),
     },
-    footprint: {
-      isBlindAppend: false, readWholeTable: false, readPredicate: undefined, readFiles: new Set(), readAppIds: new Set(),
-      changesMetadata: true, changesProtocol: true, domains: new Set(), removedPaths: new Set(), isPartitioned: false,
-      factsFor: () => ({ partitionValue: () => undefined, stats: () => undefined, statsKey: (c) => c }),
-    },
+    footprint: emptyFootprint({ changesMetadata: true, changesProtocol: true }),
     ...(metadata.configuration['delta.enableInCommitTimestamps'] === 'true' ? { inCommitTimestamps: { previous: undefined } } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });

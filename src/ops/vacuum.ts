@@ -7,6 +7,7 @@ import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
 
 export interface VacuumOptions {
@@ -77,11 +78,7 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
   }
   const dryRun = opts.dryRun ?? true;
   if (dryRun) return { dryRun, files, bytes };
-  const footprint = {
-    isBlindAppend: false, readWholeTable: false, readPredicate: undefined, readFiles: new Set<string>(), readAppIds: new Set<string>(),
-    changesMetadata: false, changesProtocol: false, domains: new Set<string>(), removedPaths: new Set<string>(), isPartitioned: false,
-    factsFor: () => ({ partitionValue: () => undefined, stats: () => undefined, statsKey: (c: string) => c }),
-  };
+  const footprint = emptyFootprint();
   const start = await commitTransaction({
     store, readVersion: snapshot.version, actions: [], operation: 'VACUUM START', footprint,
     operationParameters: { retentionCheckEnabled: String(opts.enforceRetention ?? true), defaultRetentionMillis: String(configured), specifiedRetentionMillis: String(retentionMs) },

@@ -80,3 +80,13 @@ export function checkConflicts(ours: TransactionFootprint, winner: Action[], win
     }
   }
 }
+
+/** The footprint of a transaction that read nothing (create, vacuum bookkeeping commits). */
+export function emptyFootprint(overrides: Partial<TransactionFootprint> = {}): TransactionFootprint {
+  return {
+    isBlindAppend: false, readWholeTable: false, readPredicate: undefined, readFiles: new Set(), readAppIds: new Set(),
+    changesMetadata: false, changesProtocol: false, domains: new Set(), removedPaths: new Set(), isPartitioned: false,
+    factsFor: () => ({ partitionValue: () => undefined, stats: () => undefined, statsKey: (c) => c }),
+    ...overrides,
+  };
+}
