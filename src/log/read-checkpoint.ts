@@ -1,13 +1,15 @@
 import { corruptLog, isDeltaError } from '../errors.js';
 import { readParquetBytes } from '../format/parquet.js';
-import type { Action } from '../protocol/actions.js';
+import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { LOG_DIR } from '../protocol/log-paths.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { structCellsByRow } from './arrow-rows.js';
+import { fileActionsFromColumn } from './checkpoint-file-actions.js';
 import type { CheckpointFiles } from './log-segment.js';
 
 const ACTION_COLUMNS = ['protocol', 'metaData', 'txn', 'domainMetadata', 'add', 'remove', 'checkpointMetadata', 'sidecar'] as const;
+const OTHER_COLUMNS = ACTION_COLUMNS.filter((c) => c !== 'add' && c !== 'remove');
 const SIDECAR_DIR = `${LOG_DIR}_sidecars/`;
 
 /**
@@ -35,8 +37,12 @@ async function readCheckpointFile(store: ObjectStore, path: string): Promise<Act
     if (path.endsWith('.json')) return parseCommitText(new TextDecoder().decode(bytes), path);
     const actions: Action[] = [];
     for (const batch of readParquetBytes(bytes, { columns: [...ACTION_COLUMNS] })) {
+      for (const kind of ['add', 'remove'] as const) {
+        const column = batch.getChild(kind)?.data[0];
+        if (column) for (const a of fileActionsFromColumn(column, kind, path)) actions.push(kind === 'add' ? { add: a as AddAction } : { remove: a as RemoveAction });
+      }
       let row = 0;
-      for (const [name, cell] of structCellsByRow(batch, ACTION_COLUMNS)) {
+      for (const [name, cell] of structCellsByRow(batch, OTHER_COLUMNS)) {
         row++;
         const action = parseAction({ [name]: cell }, `${path} row ${row}`);
         if (action) actions.push(action);

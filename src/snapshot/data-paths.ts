@@ -8,6 +8,8 @@ import { decodeAddPath } from '../protocol/partition-values.js';
  * read: it is CORRUPT_LOG, because following it would read files outside the table.
  */
 export function resolveDataPath(rawPath: string, rootUri: string): string {
+  // Most paths are plain relative names: nothing to decode, nothing that could escape.
+  if (!NEEDS_WORK.test(rawPath)) return rawPath;
   const decoded = decodeAddPath(rawPath);
   const absolute = absoluteForm(decoded);
   if (absolute !== undefined) {
@@ -28,6 +30,9 @@ function checkRelative(rel: string, rawPath: string, rootUri: string): string {
   }
   return normalized;
 }
+
+/** '%' escapes, a scheme or drive ':', an absolute '/', '.'/'..' segments, doubled slashes, backslashes. */
+const NEEDS_WORK = /[%:\\]|^\/|\/\/|(^|\/)\.\.?(\/|$)/;
 
 const KNOWN_SCHEMES = new Set(['file', 's3', 's3a', 's3n', 'gs', 'abfs', 'abfss', 'wasb', 'wasbs', 'hdfs', 'dbfs', 'http', 'https', 'r2', 'az', 'adl']);
 

@@ -1,0 +1,114 @@
+import { DataType, type Data } from 'apache-arrow';
+import { corruptLog } from '../errors.js';
+import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../protocol/actions.js';
+
+/**
+ * Reads the `add` or `remove` struct column of a checkpoint batch column by column, straight
+ * from the Arrow buffers: per-row struct proxies cost ~10x the Parquet decode on 100k files.
+ */
+export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', where: string): Array<AddAction | RemoveAction> {
+  const names = (column.type as DataType).children.map((f) => f.name);
+  const child = (name: string): Data | undefined => {
+    const i = names.indexOf(name);
+    return i >= 0 ? column.children[i] : undefined;
+  };
+  const at = (d: Data | undefined, row: number): number => column.offset + row - (d?.offset ?? 0);
+  const str = reader(child('path'), at, 'string');
+  const stats = reader(child('stats'), at, 'string');
+  const size = reader(child('size'), at, 'number');
+  const modificationTime = reader(child('modificationTime'), at, 'number');
+  const deletionTimestamp = reader(child('deletionTimestamp'), at, 'number');
+  const dataChange = reader(child('dataChange'), at, 'boolean');
+  const extended = reader(child('extendedFileMetadata'), at, 'boolean');
+  const baseRowId = reader(child('baseRowId'), at, 'number');
+  const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'), at, 'number');
+  const partitionValues = mapReader(child('partitionValues'), at);
+  const tags = mapReader(child('tags'), at);
+  const dv = dvReader(child('deletionVector'), at);
+  const out: Array<AddAction | RemoveAction> = [];
+  for (let row = 0; row < column.length; row++) {
+    if (!column.getValid(row)) continue;
+    const path = str(row) as string | null;
+    if (path === null) throw corruptLog(where, `${kind} row ${row} has no path`);
+    const common = {
+      path,
+      ...opt('stats', stats(row)), ...opt('tags', tags(row)), ...opt('deletionVector', dv(row)),
+      ...opt('baseRowId', baseRowId(row)), ...opt('defaultRowCommitVersion', defaultRowCommitVersion(row)),
+    };
+    if (kind === 'add') {
+      const s = size(row);
+      if (s === null) throw corruptLog(where, `add row ${row} (${path}) has no size`);
+      out.push({
+        ...common, partitionValues: (partitionValues(row) as Record<string, string | null> | null) ?? {}, size: s as number,
+        modificationTime: (modificationTime(row) as number | null) ?? 0, dataChange: (dataChange(row) as boolean | null) ?? false,
+      } as AddAction);
+    } else {
+      out.push({
+        ...common, dataChange: (dataChange(row) as boolean | null) ?? false,
+        ...opt('deletionTimestamp', deletionTimestamp(row)), ...opt('extendedFileMetadata', extended(row)),
+        ...opt('partitionValues', partitionValues(row)), ...opt('size', size(row)),
+      } as RemoveAction);
+    }
+  }
+  return out;
+}
+
+function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> {
+  return v === null || v === undefined ? {} : ({ [key]: v } as Record<K, unknown>);
+}
+
+type At = (d: Data | undefined, row: number) => number;
+const decoder = new TextDecoder();
+
+function reader(d: Data | undefined, at: At, _kind: 'string' | 'number' | 'boolean'): (row: number) => unknown {
+  if (!d) return () => null;
+  const type = d.type as DataType;
+  return (row) => {
+    const i = at(d, row);
+    if (!d.getValid(i)) return null;
+    const abs = d.offset + i;
+    if (DataType.isUtf8(type)) {
+      const o = d.valueOffsets as Int32Array;
+      return decoder.decode((d.values as Uint8Array).subarray(o[abs]!, o[abs + 1]!));
+    }
+    if (DataType.isBool(type)) return (((d.values as Uint8Array)[abs >> 3]! >> (abs & 7)) & 1) === 1;
+    return Number((d.values as ArrayLike<number | bigint>)[abs]!);
+  };
+}
+
+function mapReader(d: Data | undefined, at: At): (row: number) => Record<string, string | null> | null {
+  if (!d) return () => null;
+  const entries = d.children[0]!;
+  const keys = entries.children[0]!;
+  const vals = entries.children[1]!;
+  const o = d.valueOffsets as Int32Array;
+  const k = reader(keys, (x, r) => entries.offset + r - (x?.offset ?? 0), 'string');
+  const v = reader(vals, (x, r) => entries.offset + r - (x?.offset ?? 0), 'string');
+  return (row) => {
+    const i = at(d, row);
+    if (!d.getValid(i)) return null;
+    const out: Record<string, string | null> = {};
+    for (let e = o[d.offset + i]!; e < o[d.offset + i + 1]!; e++) out[k(e) as string] = v(e) as string | null;
+    return out;
+  };
+}
+
+function dvReader(d: Data | undefined, at: At): (row: number) => DeletionVectorDescriptor | null {
+  if (!d) return () => null;
+  const names = (d.type as DataType).children.map((f) => f.name);
+  const c = (n: string): Data | undefined => d.children[names.indexOf(n)];
+  const sub: At = (x, r) => d.offset + r - (x?.offset ?? 0);
+  const storageType = reader(c('storageType'), sub, 'string');
+  const pathOrInlineDv = reader(c('pathOrInlineDv'), sub, 'string');
+  const offset = reader(c('offset'), sub, 'number');
+  const sizeInBytes = reader(c('sizeInBytes'), sub, 'number');
+  const cardinality = reader(c('cardinality'), sub, 'number');
+  return (row) => {
+    const i = at(d, row);
+    if (!d.getValid(i)) return null;
+    return {
+      storageType: storageType(i) as DeletionVectorDescriptor['storageType'], pathOrInlineDv: pathOrInlineDv(i) as string,
+      ...opt('offset', offset(i)), sizeInBytes: sizeInBytes(i) as number, cardinality: cardinality(i) as number,
+    } as DeletionVectorDescriptor;
+  };
+}
