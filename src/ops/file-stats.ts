@@ -41,6 +41,10 @@ export class FileStatsCollector {
       const acc = this.leaf(leaf.path);
       acc.nulls += data.nullCount;
       if (!hasOrderedStats(leaf.field.type)) continue;
+      if (leaf.field.type === 'string') {
+        addStringBounds(acc, data);
+        continue;
+      }
       const read = comparableReader(data);
       for (let i = 0; i < data.length; i++) {
         const v = read(i);
@@ -75,6 +79,32 @@ export class FileStatsCollector {
     let node = this.root;
     for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Node;
     return ((node[path.at(-1)!] as LeafAcc | undefined) ??= { nulls: 0 }) as LeafAcc;
+  }
+}
+
+/**
+ * min/max of a string column by comparing UTF-8 bytes (their order is code point order),
+ * decoding only the two winners: decoding every value dominated write time.
+ */
+function addStringBounds(acc: LeafAcc, data: Data): void {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  let min: Uint8Array | undefined;
+  let max: Uint8Array | undefined;
+  for (let i = 0; i < data.length; i++) {
+    if (!data.getValid(i)) continue;
+    const v = bytes.subarray(offsets[data.offset + i]!, offsets[data.offset + i + 1]!);
+    if (min === undefined || Buffer.compare(v, min) < 0) min = v;
+    if (max === undefined || Buffer.compare(v, max) > 0) max = v;
+  }
+  const decoder = new TextDecoder();
+  if (min !== undefined) {
+    const m = decoder.decode(min);
+    if (acc.min === undefined || Buffer.compare(Buffer.from(m), Buffer.from(acc.min as string)) < 0) acc.min = m;
+  }
+  if (max !== undefined) {
+    const m = decoder.decode(max);
+    if (acc.max === undefined || Buffer.compare(Buffer.from(m), Buffer.from(acc.max as string)) > 0) acc.max = m;
   }
 }
 
