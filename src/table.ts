@@ -11,6 +11,7 @@ import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/vacuum
 import { createTable, type CreateOptions } from './ops/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
+import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 
 export interface CreateTableOptions extends CreateOptions {
@@ -68,12 +69,15 @@ export class DeltaTable {
       throw invalidArgument('give either version or timestamp, not both');
     }
     const store = await storeForUri(uri, opts.storage ?? {});
-    let version: Version | undefined = opts.version;
+    let snapshot: Snapshot;
     if (opts.timestamp !== undefined) {
-      const { versionAtTimestamp } = await import('./snapshot/time-travel.js');
-      version = await versionAtTimestamp(store, opts.timestamp);
+      // The latest snapshot says whether commits carry in-commit timestamps; reuse it when it is the answer.
+      const latest = await loadSnapshot(store);
+      const version = await versionAtTimestamp(store, opts.timestamp, latest.configuration);
+      snapshot = version === latest.version ? latest : await loadSnapshot(store, { version });
+    } else {
+      snapshot = await loadSnapshot(store, opts.version === undefined ? {} : { version: opts.version });
     }
-    const snapshot = await loadSnapshot(store, version === undefined ? {} : { version });
     return new DeltaTable(uri, snapshot, opts.storage ?? {});
   }
 

@@ -13,15 +13,15 @@ export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', wher
     return i >= 0 ? column.children[i] : undefined;
   };
   const at = (d: Data | undefined, row: number): number => column.offset + row - (d?.offset ?? 0);
-  const str = reader(child('path'), at, 'string');
-  const stats = reader(child('stats'), at, 'string');
-  const size = reader(child('size'), at, 'number');
-  const modificationTime = reader(child('modificationTime'), at, 'number');
-  const deletionTimestamp = reader(child('deletionTimestamp'), at, 'number');
-  const dataChange = reader(child('dataChange'), at, 'boolean');
-  const extended = reader(child('extendedFileMetadata'), at, 'boolean');
-  const baseRowId = reader(child('baseRowId'), at, 'number');
-  const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'), at, 'number');
+  const str = reader(child('path'), at);
+  const stats = reader(child('stats'), at);
+  const size = reader(child('size'), at);
+  const modificationTime = reader(child('modificationTime'), at);
+  const deletionTimestamp = reader(child('deletionTimestamp'), at);
+  const dataChange = reader(child('dataChange'), at);
+  const extended = reader(child('extendedFileMetadata'), at);
+  const baseRowId = reader(child('baseRowId'), at);
+  const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'), at);
   const partitionValues = mapReader(child('partitionValues'), at);
   const tags = mapReader(child('tags'), at);
   const dv = dvReader(child('deletionVector'), at);
@@ -60,7 +60,8 @@ function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> 
 type At = (d: Data | undefined, row: number) => number;
 const decoder = new TextDecoder();
 
-function reader(d: Data | undefined, at: At, _kind: 'string' | 'number' | 'boolean'): (row: number) => unknown {
+/** Reads one scalar child (string, integer as number, or boolean) at a parent row. */
+function reader(d: Data | undefined, at: At): (row: number) => unknown {
   if (!d) return () => null;
   const type = d.type as DataType;
   return (row) => {
@@ -82,8 +83,8 @@ function mapReader(d: Data | undefined, at: At): (row: number) => Record<string,
   const keys = entries.children[0]!;
   const vals = entries.children[1]!;
   const o = d.valueOffsets as Int32Array;
-  const k = reader(keys, (x, r) => entries.offset + r - (x?.offset ?? 0), 'string');
-  const v = reader(vals, (x, r) => entries.offset + r - (x?.offset ?? 0), 'string');
+  const k = reader(keys, (x, r) => entries.offset + r - (x?.offset ?? 0));
+  const v = reader(vals, (x, r) => entries.offset + r - (x?.offset ?? 0));
   return (row) => {
     const i = at(d, row);
     if (!d.getValid(i)) return null;
@@ -98,11 +99,11 @@ function dvReader(d: Data | undefined, at: At): (row: number) => DeletionVectorD
   const names = (d.type as DataType).children.map((f) => f.name);
   const c = (n: string): Data | undefined => d.children[names.indexOf(n)];
   const sub: At = (x, r) => d.offset + r - (x?.offset ?? 0);
-  const storageType = reader(c('storageType'), sub, 'string');
-  const pathOrInlineDv = reader(c('pathOrInlineDv'), sub, 'string');
-  const offset = reader(c('offset'), sub, 'number');
-  const sizeInBytes = reader(c('sizeInBytes'), sub, 'number');
-  const cardinality = reader(c('cardinality'), sub, 'number');
+  const storageType = reader(c('storageType'), sub);
+  const pathOrInlineDv = reader(c('pathOrInlineDv'), sub);
+  const offset = reader(c('offset'), sub);
+  const sizeInBytes = reader(c('sizeInBytes'), sub);
+  const cardinality = reader(c('cardinality'), sub);
   return (row) => {
     const i = at(d, row);
     if (!d.getValid(i)) return null;

@@ -1,4 +1,4 @@
-import { Bool, Field, Int32, Int64, List, Map_, Schema, Struct, Utf8, type DataType } from 'apache-arrow';
+import { Bool, Field, Int32, Int64, List, Map_, Schema, Struct, Utf8 } from 'apache-arrow';
 
 // The checkpoint Parquet schema, column for column as Delta Spark writes a classic checkpoint
 // (names, types, every field nullable). Readers such as Databricks Photon convert by physical
@@ -33,8 +33,3 @@ export const CHECKPOINT_SCHEMA = new Schema([
   struct('protocol', [int('minReaderVersion'), int('minWriterVersion'), stringList('readerFeatures'), stringList('writerFeatures')]),
   struct('domainMetadata', [str('domain'), str('configuration'), bool('removed')]),
 ]);
-
-/** The Arrow type of one top-level action column of the checkpoint. */
-export function checkpointColumnType(name: string): DataType {
-  return CHECKPOINT_SCHEMA.fields.find((f) => f.name === name)!.type as DataType;
-}

@@ -88,11 +88,6 @@ export class DataFileWriter {
     return this.adds;
   }
 
-  /** Paths (relative, decoded) of every file written so far, for cleanup reports. */
-  get addedFiles(): readonly AddAction[] {
-    return this.adds;
-  }
-
   private async flush(key: string): Promise<void> {
     const p = this.pending.get(key);
     if (!p) return;

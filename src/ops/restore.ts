@@ -16,7 +16,7 @@ export type RestoreTarget = { version: Version } | { timestamp: Date | string };
  */
 export async function restoreTable(current: Snapshot, target: RestoreTarget, opts: { now?: () => number } = {}): Promise<{ version: Version }> {
   const store = current.store;
-  const version = 'version' in target ? target.version : await versionAtTimestamp(store, target.timestamp);
+  const version = 'version' in target ? target.version : await versionAtTimestamp(store, target.timestamp, current.configuration);
   const old = await loadSnapshot(store, { version });
   const key = (f: { path: string; add: { deletionVector?: { storageType: string; pathOrInlineDv: string; offset?: number } } }): string =>
     `${f.path}|${f.add.deletionVector ? `${f.add.deletionVector.storageType}${f.add.deletionVector.pathOrInlineDv}@${f.add.deletionVector.offset ?? ''}` : ''}`;

@@ -37,7 +37,7 @@ export function conformBatch(batch: RecordBatch, table: StructType): RecordBatch
   const tableNames = new Set(table.fields.map((f) => f.name.toLowerCase()));
   for (const f of batch.schema.fields) {
     if (!tableNames.has(f.name.toLowerCase())) {
-      throw schemaMismatch(f.name, 'absent', describeArrow(f.type), `drop column "${f.name}", or write with { schemaMode: 'merge' } to add it`);
+      throw schemaMismatch(f.name, 'absent', String(f.type), `drop column "${f.name}", or write with { schemaMode: 'merge' } to add it`);
     }
   }
   const children = table.fields.map((field, i): Data => {
@@ -77,8 +77,4 @@ export function typeName(t: DeltaType): string {
   if (t.type === 'array') return `array<${typeName(t.elementType)}>`;
   if (t.type === 'map') return `map<${typeName(t.keyType)}, ${typeName(t.valueType)}>`;
   return `struct<${t.fields.map((f) => `${f.name}: ${typeName(f.type)}`).join(', ')}>`;
-}
-
-function describeArrow(t: DataType): string {
-  return String(t);
 }

@@ -83,7 +83,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   if (opts.predicate && mode !== 'overwrite') throw invalidArgument("a predicate is only meaningful with mode 'overwrite'");
   if (opts.schemaMode === 'overwrite' && mode !== 'overwrite') throw invalidArgument("schemaMode 'overwrite' needs mode 'overwrite'");
 
-  const batches = batchesOf(data);
+  const batches = iterate(data);
   const first = await batches.next();
   const firstBatch = first.done ? undefined : first.value;
   const dataSchema = firstBatch ? arrowToDeltaSchema(firstBatch.schema) : undefined;
@@ -258,7 +258,8 @@ function samePartitioning(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
 }
 
-function removeFor(add: AddAction, now: number): RemoveAction {
+/** The remove action that retires `add`, with the extended metadata CDF readers need. */
+export function removeFor(add: AddAction, now: number): RemoveAction {
   return {
     path: add.path,
     deletionTimestamp: now,
@@ -270,7 +271,6 @@ function removeFor(add: AddAction, now: number): RemoveAction {
     ...(add.deletionVector ? { deletionVector: add.deletionVector } : {}),
   };
 }
-export { removeFor };
 
 function operationParameters(mode: WriteMode, partitionBy: string[], predicate: Filter | undefined): Record<string, string> {
   const params: Record<string, string> = {
@@ -310,9 +310,5 @@ async function* iterate(data: WriteInput): AsyncGenerator<RecordBatch> {
   } else {
     throw invalidArgument('data must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches');
   }
-}
-
-function batchesOf(data: WriteInput): AsyncGenerator<RecordBatch> {
-  return iterate(data);
 }
 

@@ -4,7 +4,6 @@ import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { commitInfoOf } from './replay.js';
-import { loadSnapshot } from './snapshot.js';
 
 /** One commit's version and its timestamp as time travel sees it. */
 export interface CommitTimestamp {
@@ -18,10 +17,10 @@ export interface CommitTimestamp {
  * file's modification time made strictly increasing (+1 ms), so a clock step back never
  * reorders versions.
  */
-export async function commitTimestamps(store: ObjectStore): Promise<CommitTimestamp[]> {
+export async function commitTimestamps(store: ObjectStore, latestConfiguration: Readonly<Record<string, string>>): Promise<CommitTimestamp[]> {
   const commits = await listCommits(store);
   if (commits.length === 0) return [];
-  const ictFrom = await inCommitTimestampsFrom(store);
+  const ictFrom = inCommitTimestampsFrom(latestConfiguration);
   const out: CommitTimestamp[] = [];
   let prev = -Infinity;
   for (const { version, file } of commits) {
@@ -37,11 +36,15 @@ export async function commitTimestamps(store: ObjectStore): Promise<CommitTimest
   return out;
 }
 
-/** The latest version committed at or before `timestamp`; VERSION_NOT_FOUND outside the log's range. */
-export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string): Promise<Version> {
+/**
+ * The latest version committed at or before `timestamp`; VERSION_NOT_FOUND outside the log's range.
+ * `latestConfiguration` (the newest snapshot's table properties) says whether commits carry
+ * in-commit timestamps; callers already hold it, so no second snapshot load happens here.
+ */
+export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string, latestConfiguration: Readonly<Record<string, string>>): Promise<Version> {
   const t = timestamp instanceof Date ? timestamp.getTime() : Date.parse(timestamp);
   if (Number.isNaN(t)) throw invalidArgument(`timestamp ${String(timestamp)} is not a date`, 'pass a Date or an ISO-8601 string');
-  const commits = await commitTimestamps(store);
+  const commits = await commitTimestamps(store, latestConfiguration);
   const first = commits[0];
   const last = commits.at(-1);
   if (!first || !last) throw tableNotFound(store.rootUri);
@@ -58,8 +61,7 @@ export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | s
 }
 
 /** The first version whose commitInfo carries an in-commit timestamp, if the table enabled them. */
-async function inCommitTimestampsFrom(store: ObjectStore): Promise<Version | undefined> {
-  const config = (await loadSnapshot(store)).configuration;
+function inCommitTimestampsFrom(config: Readonly<Record<string, string>>): Version | undefined {
   if (config['delta.enableInCommitTimestamps'] !== 'true') return undefined;
   return Number(config['delta.inCommitTimestampEnablementVersion'] ?? 0);
 }

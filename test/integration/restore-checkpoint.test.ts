@@ -7,11 +7,8 @@ import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { readParquetSchema } from '../../src/format/parquet.js';
 import { corpusRoot } from '../support/paths.js';
 import { idBatch, tempDir } from '../support/temp.js';
+import { tableIds } from '../support/read.js';
 
-async function ids(uri: string, version?: number): Promise<number[]> {
-  const t = await (await DeltaTable.open(uri, version === undefined ? {} : { version })).toArrow({ columns: ['id'] });
-  return [...t.getChild('id')!].map(Number).sort((a, b) => a - b);
-}
 
 test('restore commits the difference to an earlier version as a RESTORE', async () => {
   const uri = await tempDir();
@@ -20,7 +17,7 @@ test('restore commits the difference to an earlier version as a RESTORE', async 
   await writeDeltaTable(uri, idBatch([9]), { mode: 'overwrite' });
   const { version } = await (await DeltaTable.open(uri)).restore({ version: 1 });
   assert.equal(version, 3);
-  assert.deepEqual(await ids(uri), [1, 2, 3]);
+  assert.deepEqual(await tableIds(uri), [1, 2, 3]);
   const [latest] = await (await DeltaTable.open(uri)).history({ limit: 1 });
   assert.equal(latest!.operation, 'RESTORE');
   assert.deepEqual(latest!.operationParameters, { version: '1' });

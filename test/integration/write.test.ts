@@ -5,12 +5,8 @@ import { test } from 'node:test';
 import { DateDay, Field, Int32, Int64, Schema, TimestampMicrosecond, Utf8, Float64 } from 'apache-arrow';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { batchOf, idBatch, tempDir } from '../support/temp.js';
+import { tableIds } from '../support/read.js';
 
-async function ids(uri: string, version?: number): Promise<number[]> {
-  const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
-  const table = await t.toArrow({ columns: ['id'] });
-  return [...table.getChild('id')!].map((v) => Number(v)).sort((a, b) => a - b);
-}
 
 async function commitLines(uri: string, version: number): Promise<Array<Record<string, any>>> {
   const text = await readFile(path.join(uri, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8');
@@ -21,7 +17,7 @@ test('writing a new table creates version 0 with protocol (1,2), metaData and Sp
   const uri = await tempDir();
   const result = await writeDeltaTable(uri, idBatch([1, 2, 3]));
   assert.equal(result.version, 0);
-  assert.deepEqual(await ids(uri), [1, 2, 3]);
+  assert.deepEqual(await tableIds(uri), [1, 2, 3]);
   const lines = await commitLines(uri, 0);
   assert.ok('commitInfo' in lines[0]!, 'commitInfo is the first line');
   const info = lines[0]!.commitInfo;
@@ -44,19 +40,19 @@ test('append adds rows at the next version as a blind append; mode error refuses
   assert.equal(r.version, 1);
   assert.equal((await commitLines(uri, 1))[0]!.commitInfo.isBlindAppend, true);
   assert.equal((await commitLines(uri, 1))[0]!.commitInfo.readVersion, 0);
-  assert.deepEqual(await ids(uri), [1, 2, 3]);
+  assert.deepEqual(await tableIds(uri), [1, 2, 3]);
   await assert.rejects(writeDeltaTable(uri, idBatch([9])), (e: unknown) => e instanceof DeltaError && e.code === 'INVALID_ARGUMENT' && /already exists/.test(e.message));
   const ignored = await writeDeltaTable(uri, idBatch([9]), { mode: 'ignore' });
   assert.deepEqual([ignored.version, ignored.skipped], [1, true]);
-  assert.deepEqual(await ids(uri), [1, 2, 3]);
+  assert.deepEqual(await tableIds(uri), [1, 2, 3]);
 });
 
 test('overwrite replaces every row; the old version still reads by time travel', async () => {
   const uri = await tempDir();
   await writeDeltaTable(uri, idBatch([1, 2]));
   await writeDeltaTable(uri, idBatch([7]), { mode: 'overwrite' });
-  assert.deepEqual(await ids(uri), [7]);
-  assert.deepEqual(await ids(uri, 0), [1, 2]);
+  assert.deepEqual(await tableIds(uri), [7]);
+  assert.deepEqual(await tableIds(uri, 0), [1, 2]);
   const removes = (await commitLines(uri, 1)).filter((l) => l.remove);
   assert.equal(removes.length, 1);
   assert.equal(removes[0]!.remove.dataChange, true);
@@ -75,7 +71,7 @@ test('partitioned writes use Hive folders and partitionValues strings; a partiti
   const table = await DeltaTable.open(uri);
   assert.deepEqual((await table.files()).map((f) => f.partitionValues.country).sort(), ['BR', 'US', 'a b/c']);
   await writeDeltaTable(uri, rows(['BR'], [10]), { mode: 'overwrite', predicate: [['country', '=', 'BR']] });
-  assert.deepEqual(await ids(uri), [2, 4, 10]);
+  assert.deepEqual(await tableIds(uri), [2, 4, 10]);
   const info = (await commitLines(uri, 1))[0]!.commitInfo;
   assert.equal(info.operationParameters.mode, 'Overwrite');
   assert.equal((await commitLines(uri, 1)).filter((l) => l.remove).length, 1);
@@ -131,14 +127,14 @@ test('appTransaction writes a txn and skips a replayed or older version for the 
   const next = await writeDeltaTable(uri, idBatch([2]), { mode: 'append', appTransaction: { appId: 'job', version: 6 } });
   assert.deepEqual([a.version, again.skipped, older.skipped, next.version], [0, true, true, 1]);
   assert.equal((await DeltaTable.open(uri)).appTransactionVersion('job'), 6);
-  assert.deepEqual(await ids(uri), [1, 2]);
+  assert.deepEqual(await tableIds(uri), [1, 2]);
 });
 
 test('delta.appendOnly=true refuses an overwrite with UNSUPPORTED_FEATURE and keeps the table', async () => {
   const uri = await tempDir();
   await writeDeltaTable(uri, idBatch([1]), { properties: { 'delta.appendOnly': 'true' } });
   await assert.rejects(writeDeltaTable(uri, idBatch([2]), { mode: 'overwrite' }), (e: unknown) => e instanceof DeltaError && e.code === 'UNSUPPORTED_FEATURE' && /append-only/.test(e.message));
-  assert.deepEqual(await ids(uri), [1]);
+  assert.deepEqual(await tableIds(uri), [1]);
 });
 
 test('dates, timestamps and a NOT NULL column round-trip; NOT NULL on v2 needs no table features', async () => {
@@ -165,6 +161,6 @@ test('a checkpoint is written every delta.checkpointInterval commits and the tab
   const last = JSON.parse(await readFile(path.join(uri, '_delta_log', '_last_checkpoint'), 'utf8'));
   assert.equal(last.version, 6);
   assert.equal(last.numOfAddFiles, 7);
-  assert.deepEqual(await ids(uri), [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(await ids(uri, 4), [0, 1, 2, 3, 4]);
+  assert.deepEqual(await tableIds(uri), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(await tableIds(uri, 4), [0, 1, 2, 3, 4]);
 });

@@ -7,13 +7,10 @@ import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { cleanupExpiredLogs } from '../../src/ops/log-cleanup.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { idBatch, tempDir } from '../support/temp.js';
+import { tableIds } from '../support/read.js';
 
 const DAY = 86_400_000;
 
-async function ids(uri: string, version: number): Promise<number[]> {
-  const t = await (await DeltaTable.open(uri, { version })).toArrow({ columns: ['id'] });
-  return [...t.getChild('id')!].map(Number).sort((a, b) => a - b);
-}
 
 test('log cleanup keeps every version inside retention readable, with the same rows, for random histories and clocks', { timeout: 300_000 }, async () => {
   let runsThatDeleted = 0;
@@ -39,7 +36,7 @@ test('log cleanup keeps every version inside retention readable, with the same r
           const f = path.join(uri, '_delta_log', `${String(v).padStart(20, '0')}.json`);
           await utimes(f, t / 1000, t / 1000);
         }
-        const before = await Promise.all(times.map((_, v) => ids(uri, v)));
+        const before = await Promise.all(times.map((_, v) => tableIds(uri, v)));
         const now = t0 + nowDays * DAY;
         const cutoff = now - 30 * DAY;
         // Monotonized times, as time travel sees them.
@@ -48,7 +45,7 @@ test('log cleanup keeps every version inside retention readable, with the same r
         const result = await cleanupExpiredLogs(new LocalStore(uri), {}, { now: () => now });
         if (result.deleted.length > 0) runsThatDeleted++;
         for (let v = 0; v <= commits; v++) {
-          if (mono[v]! > cutoff || v === commits) assert.deepEqual(await ids(uri, v), before[v], `version ${v} inside retention`);
+          if (mono[v]! > cutoff || v === commits) assert.deepEqual(await tableIds(uri, v), before[v], `version ${v} inside retention`);
         }
         assert.equal((await DeltaTable.open(uri)).version, commits);
       },

@@ -6,11 +6,8 @@ import fc from 'fast-check';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { startWorker } from '../support/processes.js';
 import { idBatch, tempDir } from '../support/temp.js';
+import { tableIds } from '../support/read.js';
 
-async function tableIds(uri: string): Promise<number[]> {
-  const t = await (await DeltaTable.open(uri)).toArrow({ columns: ['id'] });
-  return [...t.getChild('id')!].map(Number).sort((a, b) => a - b);
-}
 
 async function commitVersions(uri: string): Promise<number[]> {
   return (await readdir(path.join(uri, '_delta_log'))).filter((f) => /^\d{20}\.json$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);

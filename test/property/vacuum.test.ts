@@ -5,13 +5,10 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { idBatch, tempDir } from '../support/temp.js';
+import { tableIds } from '../support/read.js';
 
 const HOUR = 3_600_000;
 
-async function ids(uri: string, version: number): Promise<number[]> {
-  const t = await (await DeltaTable.open(uri, { version })).toArrow({ columns: ['id'] });
-  return [...t.getChild('id')!].map(Number).sort((a, b) => a - b);
-}
 
 test('vacuum never deletes a file a version inside retention needs, and every such version still reads exactly', { timeout: 300_000 }, async () => {
   let runsThatDeleted = 0;
@@ -43,14 +40,14 @@ test('vacuum never deletes a file a version inside retention needs, and every su
         await writeFile(path.join(uri, 'part-orphan.parquet'), 'junk');
         await utimes(path.join(uri, 'part-orphan.parquet'), times[0]! / 1000, times[0]! / 1000);
         const latest = writes.length;
-        const before = await Promise.all(times.map((_, v) => ids(uri, v)));
+        const before = await Promise.all(times.map((_, v) => tableIds(uri, v)));
         const now = clock + nowAfterHours * HOUR;
         const cutoff = now - retentionHours * HOUR;
         const result = await (await DeltaTable.open(uri)).vacuum({ retentionHours, enforceRetention: false, dryRun: false, now: () => now });
         if (result.files.length > 0) runsThatDeleted++;
         for (let v = 0; v <= latest; v++) {
           const insideRetention = v === latest || times[v + 1]! > cutoff;
-          if (insideRetention) assert.deepEqual(await ids(uri, v), before[v], `version ${v} inside retention`);
+          if (insideRetention) assert.deepEqual(await tableIds(uri, v), before[v], `version ${v} inside retention`);
         }
         assert.equal(result.files.includes('part-orphan.parquet'), times[0]! < cutoff, 'an old orphan is deleted, a recent one kept');
         assert.ok(result.files.every((f) => !f.startsWith('_delta_log/')));
@@ -76,5 +73,5 @@ test('vacuum is a dry run by default, refuses short retention, and records VACUU
   assert.deepEqual(done.files, plan.files);
   const ops = (await (await DeltaTable.open(uri)).history()).map((h) => h.operation);
   assert.deepEqual(ops.slice(0, 2), ['VACUUM END', 'VACUUM START']);
-  assert.deepEqual(await ids(uri, 3), [2]);
+  assert.deepEqual(await tableIds(uri, 3), [2]);
 });
