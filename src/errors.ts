@@ -94,3 +94,37 @@ export function timestampOutOfRange(requested: string, earliest: { version: numb
     { hint: `ask for a time between ${earliest.at} and ${latest.at}, or open by version` },
   );
 }
+
+// Streaming.
+
+export function streamChangeCommit(version: number, what: 'deletes' | 'updates'): DeltaError {
+  return new DeltaError(
+    'UNSUPPORTED_FEATURE',
+    `the stream cannot continue: version ${version} ${what === 'deletes' ? 'deletes data' : 'rewrites existing data (update, merge or overwrite)'}, and a streaming source only follows appends`,
+    { hint: what === 'deletes' ? 'set ignoreDeletes: true to pass over pure deletes, or skipChangeCommits: true to skip every commit that changes existing data' : 'set skipChangeCommits: true to skip commits that change existing data, or read them with readChangeFeed: true' },
+  );
+}
+
+export function streamSchemaChanged(version: number, detail: string): DeltaError {
+  return new DeltaError('SCHEMA_MISMATCH', `the table schema changed at version ${version} while streaming (${detail})`, {
+    hint: 'restart the stream: it resumes from its last committed offset and reads with the new schema; for a dropped or retyped column start a new stream with a new checkpointLocation',
+  });
+}
+
+export function streamTableReplaced(uri: string, expectedId: string, actualId: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `the table at ${uri} was replaced: the stream follows table id ${expectedId}, the table now has id ${actualId}`, {
+    hint: 'start a new stream with a new checkpointLocation to read the new table',
+  });
+}
+
+export function streamCommitsCleanedUp(uri: string, wanted: number, earliest: number): DeltaError {
+  return new DeltaError('VERSION_NOT_FOUND', `the stream needs version ${wanted} of ${uri}, but log cleanup removed it (the earliest commit left is ${earliest}); data in between would be lost`, {
+    hint: 'start a new stream (new checkpointLocation) from the current snapshot, and keep delta.logRetentionDuration longer than streams may be stopped',
+  });
+}
+
+export function streamLocationInUse(location: string, owner: string): DeltaError {
+  return new DeltaError('COMMIT_CONFLICT', `checkpoint location ${location} is in use by another live stream reader (${owner})`, {
+    hint: 'stop the other reader first, or give this reader its own checkpointLocation',
+  });
+}

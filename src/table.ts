@@ -13,6 +13,8 @@ import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
 import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
+import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
+import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
 
 export interface CreateTableOptions extends CreateOptions {
   storage?: StorageOptions;
@@ -79,6 +81,19 @@ export class DeltaTable {
       snapshot = await loadSnapshot(store, opts.version === undefined ? {} : { version: opts.version });
     }
     return new DeltaTable(uri, snapshot, opts.storage ?? {});
+  }
+
+  /**
+   * The table as a stream of micro-batches (Delta Spark's streaming source): the current snapshot
+   * first unless a starting point is given, then every new commit's appended rows.
+   */
+  static readStream(uri: string, opts: ReadStreamOptions = {}): DeltaStreamReader {
+    return new DeltaStreamReader(uri, opts);
+  }
+
+  /** An exactly-once streaming sink: `write(batchId, data)` commits each batch id once per appId. */
+  static writeStream(uri: string, opts: WriteStreamOptions): DeltaStreamWriter {
+    return new DeltaStreamWriter(uri, opts);
   }
 
   get version(): Version {

@@ -30,16 +30,30 @@ export async function readChanges(snapshot: Snapshot, opts: ChangesOptions): Pro
   if (!Number.isSafeInteger(opts.startingVersion) || opts.startingVersion < 0 || end < opts.startingVersion || end > snapshot.version) {
     throw invalidArgument(`change range ${opts.startingVersion}..${end} is not within 0..${snapshot.version}`);
   }
-  const commitFiles = new Map((await listCommits(snapshot.store, opts.startingVersion)).map((c) => [c.version, c.file]));
-  const dataFields = [...snapshot.schema.fields];
-  const withChangeType = planReadColumns(snapshot, [...dataFields, CHANGE_TYPE]);
-  const plain = planReadColumns(snapshot, dataFields);
-  const outSchema = new Schema([
-    ...plain.schema.fields,
+  return readChangeRange(snapshot, opts.startingVersion, end);
+}
+
+/** The Arrow schema of change rows: the table's columns plus the three change columns. */
+export function changeSchema(snapshot: Snapshot): Schema {
+  return new Schema([
+    ...planReadColumns(snapshot, [...snapshot.schema.fields]).schema.fields,
     new Field('_change_type', new Utf8(), true),
     new Field('_commit_version', new Int64(), true),
     new Field('_commit_timestamp', new TimestampMicrosecond('UTC'), true),
   ]);
+}
+
+/**
+ * Change rows of versions start..end, read with `snapshot`'s schema. The versions may be newer
+ * than the snapshot (a streaming source reads with the schema it started with).
+ */
+export async function readChangeRange(snapshot: Snapshot, start: Version, end: Version): Promise<Table> {
+  const opts = { startingVersion: start };
+  const commitFiles = new Map((await listCommits(snapshot.store, opts.startingVersion)).map((c) => [c.version, c.file]));
+  const dataFields = [...snapshot.schema.fields];
+  const withChangeType = planReadColumns(snapshot, [...dataFields, CHANGE_TYPE]);
+  const plain = planReadColumns(snapshot, dataFields);
+  const outSchema = changeSchema(snapshot);
   const batches: RecordBatch[] = [];
   for (let v = opts.startingVersion; v <= end; v++) {
     const file = commitFiles.get(v);

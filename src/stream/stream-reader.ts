@@ -1,0 +1,275 @@
+import path from 'node:path';
+import { Int64, makeData, RecordBatch, Struct, Table, TimestampMicrosecond, Utf8, type Data, type Schema } from 'apache-arrow';
+import { invalidArgument, isDeltaError, streamCommitsCleanedUp, streamTableReplaced, unsupportedFeature } from '../errors.js';
+import { listCommits } from '../log/list-log.js';
+import type { Version } from '../protocol/actions.js';
+import { commitPath } from '../protocol/log-paths.js';
+import { changeSchema, readChangeRange } from '../ops/changes.js';
+import { constantData } from '../ops/constant-column.js';
+import { planReadColumns, readDataFile, type ReadColumns } from '../ops/read-data-file.js';
+import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
+import { commitTimestamps } from '../snapshot/time-travel.js';
+import { LocalStore } from '../storage/local-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { parseTableUri, storeForUri, type StorageOptions } from '../storage/store-for-url.js';
+import { CommitWatcher } from './commit-watcher.js';
+import { LocationLock } from './location-lock.js';
+import { BASE_INDEX, offsetAt, type StreamOffset } from './offset.js';
+import { ProgressLog, type PlannedRange } from './progress-log.js';
+import { SourcePlanner, type BatchLimits, type PlannedFiles } from './source-planner.js';
+
+export interface ReadStreamOptions {
+  /** Start from the changes of this version (no initial snapshot); 'latest' = only commits after now. */
+  startingVersion?: number | 'latest';
+  /** Start from the first commit at or after this time (no initial snapshot). */
+  startingTimestamp?: Date | string;
+  /** @defaultValue 1000 */
+  maxFilesPerTrigger?: number;
+  /** Soft limit: files are taken while the batch is below it (at least one file). */
+  maxBytesPerTrigger?: number;
+  /** Pass over commits that only delete data. */
+  ignoreDeletes?: boolean;
+  /** Skip every commit that deletes or rewrites data (update, merge, overwrite). */
+  skipChangeCommits?: boolean;
+  /** Stream Change Data Feed rows (_change_type, _commit_version, _commit_timestamp) instead of added rows. */
+  readChangeFeed?: boolean;
+  /** A local directory that records progress; required for reader.commit() to survive restarts. */
+  checkpointLocation?: string;
+  /** Longest wait between two looks at the log while the table is idle. @defaultValue 1000 */
+  pollIntervalMs?: number;
+  /** Stops the stream: the loop ends after the current step. */
+  signal?: AbortSignal;
+  /** End the stream once it has delivered every commit that existed when it started (Spark's Trigger.AvailableNow). */
+  availableNow?: boolean;
+  storage?: StorageOptions;
+}
+
+/** One micro-batch: the rows of the files after `startOffset` up to and including `endOffset`. */
+export interface StreamBatch {
+  batchId: number;
+  startOffset: StreamOffset;
+  endOffset: StreamOffset;
+  data: Table;
+  /** Data files read (0 for a change-feed batch). */
+  numFiles: number;
+  /** The table versions the rows come from. */
+  firstVersion: Version;
+  lastVersion: Version;
+}
+
+/**
+ * A Delta table as a stream of micro-batches (Delta Spark's streaming source). Iterate it once;
+ * call `commit(batch)` after the batch's results are safely stored.
+ */
+export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
+  private started = false;
+  private lock: LocationLock | undefined;
+  private progress: ProgressLog | undefined;
+  private readonly delivered = new Map<number, PlannedRange>();
+  private lastCommittedId = -1;
+
+  constructor(readonly uri: string, private readonly opts: ReadStreamOptions = {}) {
+    validateOptions(opts);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamBatch> {
+    if (this.started) throw invalidArgument('a stream reader can be iterated only once', 'create a new reader with DeltaTable.readStream()');
+    this.started = true;
+    return this.run();
+  }
+
+  /** Records that `batch` is processed: a restarted reader resumes after it. */
+  async commit(batch: Pick<StreamBatch, 'batchId'>): Promise<void> {
+    const range = this.delivered.get(batch.batchId);
+    if (!range) throw invalidArgument(`batch ${batch.batchId} was not delivered by this reader`, 'commit the batches this reader yields');
+    if (batch.batchId <= this.lastCommittedId) return;
+    await this.progress?.commit(range);
+    this.lastCommittedId = batch.batchId;
+    for (const id of this.delivered.keys()) if (id <= batch.batchId) this.delivered.delete(id);
+  }
+
+  /** Releases the checkpoint location; iteration ending does this too. */
+  async close(): Promise<void> {
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+
+  private async *run(): AsyncGenerator<StreamBatch> {
+    const signal = this.opts.signal;
+    const store = await storeForUri(this.uri, this.opts.storage ?? {});
+    const latest = await loadSnapshot(store);
+    let watcher: CommitWatcher | undefined;
+    try {
+      const resume = await this.openProgress(latest);
+      const planner = new SourcePlanner(latest, this.uri, {
+        ignoreDeletes: this.opts.ignoreDeletes ?? false,
+        skipChangeCommits: this.opts.skipChangeCommits ?? false,
+        readChangeFeed: this.opts.readChangeFeed ?? false,
+      });
+      let position = resume.position ?? await this.startingPosition(store, latest);
+      await checkNotCleanedUp(store, this.uri, position, latest.version);
+      let batchId = resume.nextBatchId;
+      const loc = parseTableUri(this.uri);
+      watcher = new CommitWatcher(this.opts.pollIntervalMs ?? 1000, signal, loc.kind === 'local' ? path.join(loc.root, '_delta_log') : undefined);
+      const limits: BatchLimits = { maxFiles: this.opts.maxFilesPerTrigger ?? 1000, maxBytes: this.opts.maxBytesPerTrigger ?? Infinity };
+      const maxVersion = this.opts.availableNow ? latest.version : undefined;
+      const reader = new BatchReader(latest, this.opts.readChangeFeed ?? false);
+
+      // Batches planned before a crash are delivered again with exactly their recorded range.
+      for (const range of resume.pending) {
+        if (signal?.aborted) return;
+        const planned = await planner.plan(range.startOffset, { until: range.endOffset });
+        this.delivered.set(range.batchId, range);
+        yield await reader.batch(range, planned);
+        position = range.endOffset;
+        batchId = range.batchId + 1;
+      }
+      while (!signal?.aborted) {
+        const planned = await planner.plan(position, { limits, ...(maxVersion !== undefined ? { maxVersion } : {}) });
+        if (!planned.versions) {
+          const moved = planned.end.reservoirVersion !== position.reservoirVersion || planned.end.index !== position.index
+            || planned.end.isStartingVersion !== position.isStartingVersion;
+          position = planned.end;
+          if (moved) continue;
+          if (this.opts.availableNow && (planned.reachedHead || position.reservoirVersion > latest.version)) return;
+          await watcher.wait();
+          continue;
+        }
+        watcher.resetBackoff();
+        const range: PlannedRange = { batchId, startOffset: position, endOffset: planned.end };
+        await this.progress?.plan(range);
+        this.delivered.set(batchId, range);
+        const batch = await reader.batch(range, planned);
+        if (signal?.aborted) return;
+        yield batch;
+        position = planned.end;
+        batchId++;
+      }
+    } finally {
+      watcher?.close();
+      await this.close();
+    }
+  }
+
+  /** Locks the checkpoint location and reads where the last run stopped. */
+  private async openProgress(latest: Snapshot): Promise<{ position: StreamOffset | undefined; nextBatchId: number; pending: PlannedRange[] }> {
+    const location = this.opts.checkpointLocation;
+    if (location === undefined) return { position: undefined, nextBatchId: 0, pending: [] };
+    const loc = parseTableUri(location);
+    if (loc.kind !== 'local') {
+      throw unsupportedFeature(`checkpointLocation must be a local directory, got ${location}`, 'keep stream checkpoints on local disk (the table itself may be on S3)');
+    }
+    this.lock = await LocationLock.acquire(loc.root);
+    this.progress = new ProgressLog(new LocalStore(loc.root));
+    const boundId = await this.progress.bindTable(latest.metadata.id, this.uri);
+    if (boundId !== latest.metadata.id) throw streamTableReplaced(this.uri, boundId, latest.metadata.id);
+    const { lastCommitted, pending } = await this.progress.recover();
+    this.lastCommittedId = lastCommitted?.batchId ?? -1;
+    return {
+      position: lastCommitted?.endOffset ?? pending[0]?.startOffset,
+      nextBatchId: (lastCommitted?.batchId ?? -1) + 1,
+      pending,
+    };
+  }
+
+  private async startingPosition(store: ObjectStore, latest: Snapshot): Promise<StreamOffset> {
+    const id = latest.metadata.id;
+    const { startingVersion, startingTimestamp } = this.opts;
+    if (startingVersion === 'latest') return offsetAt(id, latest.version + 1, BASE_INDEX, false);
+    if (startingVersion !== undefined) {
+      if (startingVersion > latest.version + 1) {
+        throw invalidArgument(`startingVersion ${startingVersion} is after the table's latest version ${latest.version}`, `use a version up to ${latest.version}, or 'latest'`);
+      }
+      return offsetAt(id, startingVersion, BASE_INDEX, false);
+    }
+    if (startingTimestamp !== undefined) {
+      const t = startingTimestamp instanceof Date ? startingTimestamp.getTime() : Date.parse(startingTimestamp);
+      if (Number.isNaN(t)) throw invalidArgument(`startingTimestamp ${String(startingTimestamp)} is not a date`, 'pass a Date or an ISO-8601 string');
+      const first = (await commitTimestamps(store, latest.configuration)).find((c) => c.timestampMs >= t);
+      return offsetAt(id, first?.version ?? latest.version + 1, BASE_INDEX, false);
+    }
+    return offsetAt(id, latest.version, BASE_INDEX, true);
+  }
+}
+
+/** Fails before reading when commits the stream still needs were removed by log cleanup. */
+async function checkNotCleanedUp(store: ObjectStore, uri: string, position: StreamOffset, latestVersion: Version): Promise<void> {
+  if (position.isStartingVersion) {
+    if (position.reservoirVersion === latestVersion) return;
+    await loadSnapshot(store, { version: position.reservoirVersion }); // VERSION_NOT_FOUND when unrecoverable
+    return;
+  }
+  if (position.reservoirVersion > latestVersion) return;
+  if (await store.head(commitPath(position.reservoirVersion))) return;
+  const earliest = (await listCommits(store))[0]?.version ?? latestVersion;
+  throw streamCommitsCleanedUp(uri, position.reservoirVersion, earliest);
+}
+
+function validateOptions(o: ReadStreamOptions): void {
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`);
+  };
+  positive('maxFilesPerTrigger', o.maxFilesPerTrigger);
+  positive('maxBytesPerTrigger', o.maxBytesPerTrigger);
+  positive('pollIntervalMs', o.pollIntervalMs);
+  if (o.startingVersion !== undefined && o.startingVersion !== 'latest' && !(Number.isSafeInteger(o.startingVersion) && o.startingVersion >= 0)) {
+    throw invalidArgument(`startingVersion must be a non-negative integer or 'latest', got ${String(o.startingVersion)}`);
+  }
+  if (o.startingVersion !== undefined && o.startingTimestamp !== undefined) throw invalidArgument('give either startingVersion or startingTimestamp, not both');
+}
+
+/** Turns planned files or versions into an Arrow table with the stream's schema. */
+class BatchReader {
+  private readonly cols: ReadColumns;
+  private readonly schema: Schema;
+
+  constructor(private readonly snapshot: Snapshot, private readonly changeFeed: boolean) {
+    this.cols = planReadColumns(snapshot, [...snapshot.schema.fields]);
+    this.schema = changeFeed ? changeSchema(snapshot) : this.cols.schema;
+  }
+
+  async batch(range: PlannedRange, planned: PlannedFiles): Promise<StreamBatch> {
+    const versions = planned.versions ?? { first: range.endOffset.reservoirVersion, last: range.endOffset.reservoirVersion };
+    const batches: RecordBatch[] = [];
+    if (this.changeFeed && !planned.initialSnapshot) {
+      if (planned.versions) batches.push(...(await readChangeRange(this.snapshot, versions.first, versions.last)).batches);
+    } else {
+      const ts = this.changeFeed && planned.initialSnapshot ? await snapshotTimestampMs(planned.initialSnapshot) : 0;
+      for (const f of planned.files) {
+        for await (const b of readDataFile(this.snapshot, f, this.cols)) batches.push(this.changeFeed ? this.asInserts(b, versions.first, ts) : b);
+      }
+    }
+    return {
+      batchId: range.batchId,
+      startOffset: range.startOffset,
+      endOffset: range.endOffset,
+      data: batches.length > 0 ? new Table(batches) : new Table(this.schema),
+      numFiles: planned.files.length,
+      firstVersion: versions.first,
+      lastVersion: versions.last,
+    };
+  }
+
+  /** Initial-snapshot rows of a change-feed stream: every row is an insert at the snapshot's version. */
+  private asInserts(b: RecordBatch, version: Version, timestampMs: number): RecordBatch {
+    const n = b.numRows;
+    const children: Data[] = this.cols.fields.map((_, i) => b.getChildAt(i)!.data[0]!);
+    children.push(constantData(new Utf8(), 'insert', n));
+    children.push(constantData(new Int64(), BigInt(version), n));
+    children.push(constantData(new TimestampMicrosecond('UTC'), BigInt(Math.round(timestampMs)) * 1000n, n));
+    return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children }));
+  }
+}
+
+async function snapshotTimestampMs(snapshot: Snapshot): Promise<number> {
+  const ict = snapshot.latestCommitInfo?.inCommitTimestamp;
+  if (typeof ict === 'number') return ict;
+  try {
+    return (await snapshot.store.head(commitPath(snapshot.version)))?.lastModifiedMs ?? 0;
+  } catch (err) {
+    if (isDeltaError(err)) return 0;
+    throw err;
+  }
+}
+
+export type { ActiveFile };

@@ -1,0 +1,94 @@
+import type { Schema } from 'apache-arrow';
+import { invalidArgument, isDeltaError } from '../errors.js';
+import { writeToStore, type WriteInput, type WriteResult } from '../ops/write.js';
+import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
+import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
+
+export interface WriteStreamOptions {
+  /** Names the stream: its last batch id is stored in the table (`txn` action) under this id. */
+  appId: string;
+  /** 'append' adds each batch; 'complete' replaces the table's rows with each batch. @defaultValue 'append' */
+  outputMode?: 'append' | 'complete';
+  partitionBy?: string[];
+  schemaMode?: 'merge' | 'overwrite';
+  /** Properties of the table when the first batch creates it. */
+  properties?: Record<string, string>;
+  storage?: StorageOptions;
+}
+
+/** What happened to one micro-batch. */
+export interface StreamWriteResult extends WriteResult {
+  batchId: number;
+}
+
+/**
+ * Delta Spark's streaming sink: each micro-batch's data and `txn { appId, version: batchId }`
+ * land in one commit, so a batch replayed after a crash (a batch id at or below the table's txn
+ * version for the appId) is skipped, and two live writers with one appId conflict instead of
+ * both writing.
+ */
+export class DeltaStreamWriter {
+  private store: ObjectStore | undefined;
+
+  constructor(readonly uri: string, private readonly opts: WriteStreamOptions) {
+    if (typeof opts?.appId !== 'string' || opts.appId.length === 0) {
+      throw invalidArgument('writeStream needs an appId', 'pass { appId: "<stable name of this stream>" }; keep it across restarts');
+    }
+  }
+
+  get appId(): string {
+    return this.opts.appId;
+  }
+
+  /** Writes micro-batch `batchId` exactly once; `skipped` when the table already has it. */
+  async write(batchId: number, data: WriteInput): Promise<StreamWriteResult> {
+    if (!Number.isSafeInteger(batchId) || batchId < 0) {
+      throw invalidArgument(`batchId must be a non-negative integer, got ${String(batchId)}`);
+    }
+    const store = await this.openStore();
+    const snapshot = await this.snapshotOrUndefined(store);
+    const result = await writeToStore(store, snapshot, data, {
+      mode: this.opts.outputMode === 'complete' && snapshot ? 'overwrite' : 'append',
+      appTransaction: { appId: this.opts.appId, version: batchId },
+      ...(this.opts.partitionBy ? { partitionBy: this.opts.partitionBy } : {}),
+      ...(this.opts.schemaMode ? { schemaMode: this.opts.schemaMode } : {}),
+      ...(this.opts.properties ? { properties: this.opts.properties } : {}),
+    });
+    return { ...result, batchId };
+  }
+
+  /** The last batch id the table holds for this appId, or -1 when none (the next batch is this + 1). */
+  async lastBatchId(): Promise<number> {
+    const snapshot = await this.snapshotOrUndefined(await this.openStore());
+    return snapshot?.txns.get(this.opts.appId)?.version ?? -1;
+  }
+
+  /** The table's schema, or undefined before the first batch created it. */
+  async tableSchema(): Promise<Schema | undefined> {
+    return (await this.snapshotOrUndefined(await this.openStore()))?.arrowSchema;
+  }
+
+  /**
+   * A Node Writable (object mode) taking rows, RecordBatches or Tables, grouped into micro-batches
+   * by count, bytes or time; batch ids continue from the table after a restart.
+   */
+  writable(opts: MicroBatchWritableOptions = {}): MicroBatchWritable {
+    return new MicroBatchWritable(this, opts);
+  }
+
+  private async openStore(): Promise<ObjectStore> {
+    this.store ??= await storeForUri(this.uri, this.opts.storage ?? {});
+    return this.store;
+  }
+
+  private async snapshotOrUndefined(store: ObjectStore): Promise<Snapshot | undefined> {
+    try {
+      return await loadSnapshot(store);
+    } catch (err) {
+      if (isDeltaError(err, 'TABLE_NOT_FOUND')) return undefined;
+      throw err;
+    }
+  }
+}
