@@ -40,6 +40,8 @@ export interface WriteOptions {
   /** @defaultValue 'snappy' */
   compression?: ParquetCompression;
   userMetadata?: string;
+  /** The commitInfo operation, for callers that are not plain writes (the streaming sink). @internal */
+  operation?: { name: string; parameters: Record<string, string> };
   now?: () => number;
 }
 
@@ -138,13 +140,13 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   for (const r of removes) actions.push({ remove: r });
   for (const a of adds) actions.push({ add: a });
 
-  const operation = !snapshot ? 'CREATE TABLE AS SELECT' : 'WRITE';
+  const operation = opts.operation?.name ?? (!snapshot ? 'CREATE TABLE AS SELECT' : 'WRITE');
   const result = await commitTransaction({
     store,
     readVersion: snapshot?.version ?? -1,
     actions,
     operation,
-    operationParameters: operationParameters(mode, plan.metadata.partitionColumns, opts.predicate),
+    operationParameters: opts.operation?.parameters ?? operationParameters(mode, plan.metadata.partitionColumns, opts.predicate),
     operationMetrics: {
       numFiles: String(adds.length),
       numOutputRows: String(rows),

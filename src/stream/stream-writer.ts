@@ -55,6 +55,11 @@ export class DeltaStreamWriter {
       ...(this.opts.partitionBy ? { partitionBy: this.opts.partitionBy } : {}),
       ...(this.opts.schemaMode ? { schemaMode: this.opts.schemaMode } : {}),
       ...(this.opts.properties ? { properties: this.opts.properties } : {}),
+      // As Spark's sink records it, so history reads the same in every engine.
+      operation: {
+        name: 'STREAMING UPDATE',
+        parameters: { outputMode: this.opts.outputMode === 'complete' ? 'Complete' : 'Append', queryId: this.opts.appId, epochId: String(batchId) },
+      },
     });
     return { ...result, batchId };
   }
