@@ -121,17 +121,25 @@ export function toBatch(schema: Schema, rows: ReadonlyArray<Record<string, unkno
  * the whole gold table (Spark's "complete" output mode) under the source batch id. A batch the
  * gold table already has (a replay after a crash) is skipped, so each event counts once.
  */
-export async function foldIntoGold(goldUri: string, gold: DeltaStreamWriter, batch: StreamBatch): Promise<{ skipped: boolean; version: number; windows: number }> {
-  if (batch.batchId <= await gold.lastBatchId()) return { skipped: true, version: -1, windows: 0 };
-  let current: Table | undefined;
+export async function foldIntoGold(goldUri: string, gold: DeltaStreamWriter, batch: StreamBatch): Promise<{ skipped: boolean; version: number; windows: number; events: number }> {
+  let current: DeltaTable | undefined;
   try {
-    current = await (await DeltaTable.open(goldUri)).toArrow();
+    current = await DeltaTable.open(goldUri);
   } catch (err) {
     if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
   }
-  const windows = windowsOf(current);
+  const windows = windowsOf(current ? await current.toArrow() : undefined);
+  if (current && batch.batchId <= (current.appTransactionVersion(gold.appId) ?? -1)) {
+    return { skipped: true, version: current.version, windows: windows.size, events: countEvents(windows) };
+  }
   addEvents(windows, batch.data);
   const rows = sortedWindows(windows);
   const r = await gold.write(batch.batchId, toBatch(windowSchema, rows as unknown as Array<Record<string, unknown>>));
-  return { skipped: r.skipped, version: r.version, windows: rows.length };
+  return { skipped: r.skipped, version: r.version, windows: rows.length, events: countEvents(windows) };
+}
+
+function countEvents(windows: Map<string, WindowRow>): number {
+  let n = 0;
+  for (const w of windows.values()) n += Number(w.events);
+  return n;
 }
