@@ -37,6 +37,8 @@ export interface ReadStreamOptions {
   checkpointLocation?: string;
   /** Longest wait between two looks at the log while the table is idle. @defaultValue 1000 */
   pollIntervalMs?: number;
+  /** On local disk, also wake on file-system notifications of the log directory (off: polling only). @defaultValue true */
+  fileNotifications?: boolean;
   /** Stops the stream: the loop ends after the current step. */
   signal?: AbortSignal;
   /** End the stream once it has delivered every commit that existed when it started (Spark's Trigger.AvailableNow). */
@@ -110,7 +112,8 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
       await checkNotCleanedUp(store, this.uri, position, latest.version);
       let batchId = resume.nextBatchId;
       const loc = parseTableUri(this.uri);
-      watcher = new CommitWatcher(this.opts.pollIntervalMs ?? 1000, signal, loc.kind === 'local' ? path.join(loc.root, '_delta_log') : undefined);
+      const notify = loc.kind === 'local' && this.opts.fileNotifications !== false;
+      watcher = new CommitWatcher(this.opts.pollIntervalMs ?? 1000, signal, notify ? path.join(loc.root, '_delta_log') : undefined);
       const limits: BatchLimits = { maxFiles: this.opts.maxFilesPerTrigger ?? 1000, maxBytes: this.opts.maxBytesPerTrigger ?? Infinity };
       const maxVersion = this.opts.availableNow ? latest.version : undefined;
       const reader = new BatchReader(latest, this.opts.readChangeFeed ?? false);
