@@ -87,13 +87,19 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
   });
   let done = 0;
   let next = 0;
+  // Batched deletes where the store has them (1000 keys per S3 request), else one per file.
+  const chunk = store.deleteMany ? 1000 : 1;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
-      await store.delete(files[next++]!);
-      opts.onProgress?.(++done, files.length);
+      const paths = files.slice(next, next + chunk);
+      next += paths.length;
+      if (store.deleteMany) await store.deleteMany(paths);
+      else await store.delete(paths[0]!);
+      done += paths.length;
+      opts.onProgress?.(done, files.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, Math.ceil(files.length / chunk)) }, worker));
   await commitTransaction({
     store, readVersion: start.version as Version, actions: [], operation: 'VACUUM END', footprint,
     operationParameters: { status: 'COMPLETED' },

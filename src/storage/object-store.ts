@@ -29,4 +29,6 @@ export interface ObjectStore {
   putIfAbsent(path: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
   /** Removes the object; an absent object is not an error. */
   delete(path: string): Promise<void>;
+  /** Removes many objects in few requests, where the backend can (S3 DeleteObjects); absent ones are fine. */
+  deleteMany?(paths: readonly string[]): Promise<void>;
 }

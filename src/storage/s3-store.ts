@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { DeltaError, fileNotFound, unsupportedFeature } from '../errors.js';
+import type { ObjectMeta, ObjectStore } from './object-store.js';
+import { s3Failure, statusOf } from './s3-errors.js';
+import type { StorageOptions } from './store-for-url.js';
+
+/** Objects above this size are uploaded in parts (never commits: those are single PutObjects). */
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 4;
+const DELETE_BATCH = 1000;
+
+/**
+ * ObjectStore on S3 and S3-compatible servers (MinIO, R2, Ceph RGW).
+ *
+ * putIfAbsent is one PutObject with `If-None-Match: *`: 200 = created, 412 = the key exists (the
+ * commit lost the race), 409 = a concurrent conditional write is in progress (retry the same put).
+ * It is never a multipart upload, because Ceph RGW 16 ignores the condition on
+ * CompleteMultipartUpload. Before the first conditional put to a bucket, a probe checks that the
+ * server honours the condition at all. If it does not, concurrent writers could overwrite each
+ * other's commits, so commits are refused unless the user declares a single writer.
+ */
+export class S3Store implements ObjectStore {
+  readonly rootUri: string;
+  private readonly client: S3Client;
+  private readonly root: string;
+  private readonly probeKey: string;
+
+  constructor(
+    readonly bucket: string, prefix: string, private readonly options: StorageOptions = {},
+    /** A dedicated client; by default stores with the same configuration share one (one connection pool). */
+    client?: S3Client,
+  ) {
+    this.root = prefix ? `${prefix.replace(/\/+$/, '')}/` : '';
+    this.rootUri = `s3://${bucket}/${this.root.replace(/\/$/, '')}`;
+    const config = clientConfig(options);
+    this.client = client ?? clientFor(config);
+    this.probeKey = `${config.endpoint ?? `aws:${config.region}`}|${bucket}`;
+  }
+
+  async get(path: string): Promise<Uint8Array> {
+    const key = this.key(path);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body!.transformToByteArray();
+    } catch (err) {
+      throw this.wrap('get', path, err);
+    }
+  }
+
+  async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), Range: `bytes=${start}-${end - 1}` }));
+      return await out.Body!.transformToByteArray();
+    } catch (err) {
+      throw this.wrap('get range of', path, err);
+    }
+  }
+
+  async head(path: string): Promise<ObjectMeta | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+      return { path, sizeBytes: out.ContentLength ?? 0, lastModifiedMs: out.LastModified?.getTime() ?? 0 };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw this.wrap('head', path, err);
+    }
+  }
+
+  async *list(prefix: string, opts: { startAfter?: string } = {}): AsyncIterable<ObjectMeta> {
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.key(prefix),
+          ...(opts.startAfter !== undefined && token === undefined ? { StartAfter: this.key(opts.startAfter) } : {}),
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }));
+      } catch (err) {
+        throw this.wrap('list', prefix || '/', err);
+      }
+      for (const o of out.Contents ?? []) {
+        if (!o.Key) continue;
+        yield { path: o.Key.slice(this.root.length), sizeBytes: o.Size ?? 0, lastModifiedMs: o.LastModified?.getTime() ?? 0 };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async put(path: string, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > MULTIPART_THRESHOLD) return this.putMultipart(path, bytes);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }));
+    } catch (err) {
+      throw this.wrap('put', path, err);
+    }
+  }
+
+  async putIfAbsent(path: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
+    if (this.options.unsafeSingleWriter) {
+      // Declared single writer: no condition is sent (some stores reject it outright).
+      if (await this.head(path)) return 'exists';
+      await this.put(path, bytes);
+      return 'created';
+    }
+    await this.ensureConditionalPuts();
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: body, IfNoneMatch: '*' }));
+        return 'created';
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 409 && attempt < 10) {
+          await sleep(Math.random() * 50 * attempt);
+          continue;
+        }
+        if (status !== 412) throw this.wrap('put-if-absent', path, err);
+        // 412 after the SDK retried a request whose first try may have landed: it may be our own write.
+        const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        if (attempts > 1 && Buffer.from(await this.get(path)).equals(body)) return 'created';
+        return 'exists';
+      }
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw this.wrap('delete', path, err);
+    }
+  }
+
+  /** Deletes many objects with DeleteObjects, 1000 per request (vacuum, log cleanup). */
+  async deleteMany(paths: readonly string[]): Promise<void> {
+    for (let i = 0; i < paths.length; i += DELETE_BATCH) {
+      const chunk = paths.slice(i, i + DELETE_BATCH);
+      let out;
+      try {
+        out = await this.client.send(new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: chunk.map((p) => ({ Key: this.key(p) })), Quiet: true },
+        }));
+      } catch (err) {
+        throw this.wrap('delete objects under', chunk[0]!, err);
+      }
+      const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        throw new DeltaError('STORAGE_FAILURE', `delete of ${failed.length} object(s) in ${this.rootUri} failed, first ${first.Key}: ${first.Code} ${first.Message ?? ''}`, {
+          hint: 'check delete permissions on the bucket (s3:DeleteObject), then run the operation again',
+        });
+      }
+    }
+  }
+
+  private async putMultipart(path: string, bytes: Uint8Array): Promise<void> {
+    const key = this.key(path);
+    let uploadId: string | undefined;
+    try {
+      uploadId = (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }))).UploadId!;
+      const count = Math.ceil(bytes.byteLength / PART_SIZE);
+      const etags: string[] = new Array(count);
+      let next = 0;
+      // A few parts in flight: the body is already in memory; parallelism hides per-request latency.
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const n = next++;
+          const part = bytes.subarray(n * PART_SIZE, Math.min(bytes.byteLength, (n + 1) * PART_SIZE));
+          const out = await this.client.send(new UploadPartCommand({
+            Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n + 1, Body: Buffer.from(part.buffer, part.byteOffset, part.byteLength),
+          }));
+          etags[n] = out.ETag!;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
+      await this.client.send(new CompleteMultipartUploadCommand({
+        Bucket: this.bucket, Key: key, UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }));
+    } catch (err) {
+      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      throw this.wrap('multipart upload of', path, err);
+    }
+  }
+
+  /** Probes once per endpoint and bucket that a second `If-None-Match: *` put is refused. */
+  private ensureConditionalPuts(): Promise<void> {
+    let probe = probes.get(this.probeKey);
+    if (!probe) {
+      probe = this.probeConditionalPuts();
+      probes.set(this.probeKey, probe);
+      probe.catch(() => probes.delete(this.probeKey)); // a failed probe (e.g. network) is retried next time
+    }
+    return probe;
+  }
+
+  private async probeConditionalPuts(): Promise<void> {
+    const key = this.key(`_delta_log/.conditional-put-probe-${randomUUID()}`);
+    const put = (body: string): Promise<unknown> => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+    const unsafe = (why: string): DeltaError => unsupportedFeature(
+      `${this.rootUri}: the S3 server does not honour conditional puts (If-None-Match: *; ${why}), so two writers could overwrite each other's commits`,
+      'use a store with conditional writes (AWS S3, MinIO, R2, Ceph RGW), or set storage: { unsafeSingleWriter: true } if exactly one process ever writes this table',
+    );
+    try {
+      try {
+        await put('first');
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 501 || status === 400) throw unsafe(`it answered ${status} to the condition`);
+        throw this.wrap('probe conditional put at', key, err);
+      }
+      try {
+        await put('second');
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 412 || status === 409) return;
+        throw this.wrap('probe conditional put at', key, err);
+      }
+      throw unsafe('a second put of the same key succeeded');
+    } finally {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+    }
+  }
+
+  private key(path: string): string {
+    return this.root + path;
+  }
+
+  private wrap(op: string, path: string, err: unknown): DeltaError {
+    if (err instanceof DeltaError) return err;
+    const status = statusOf(err);
+    if (status === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return fileNotFound(`s3://${this.bucket}/${this.key(path)}`, err);
+    return s3Failure(op, `s3://${this.bucket}/${this.key(path)}`, err);
+  }
+}
+
+const probes = new Map<string, Promise<void>>();
+const clients = new Map<string, S3Client>();
+
+export interface ClientConfig {
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+}
+
+export function clientConfig(o: StorageOptions): ClientConfig {
+  const endpoint = o.endpoint ?? process.env['AWS_ENDPOINT_URL_S3'] ?? process.env['AWS_ENDPOINT_URL'];
+  return {
+    endpoint,
+    region: o.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+    // S3-compatible servers at a custom endpoint rarely have per-bucket DNS names.
+    forcePathStyle: o.forcePathStyle ?? endpoint !== undefined,
+    credentials: o.accessKeyId !== undefined && o.secretAccessKey !== undefined
+      ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken !== undefined ? { sessionToken: o.sessionToken } : {}) }
+      : undefined,
+  };
+}
+
+/** One client (one connection pool) per configuration; keyed without the secret itself. */
+export function clientFor(c: ClientConfig, shared = true): S3Client {
+  const id = JSON.stringify([c.endpoint, c.region, c.forcePathStyle, c.credentials?.accessKeyId, c.credentials ? fingerprint(c.credentials.secretAccessKey) : '']);
+  let client = shared ? clients.get(id) : undefined;
+  if (!client) {
+    client = new S3Client({
+      ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
+      region: c.region,
+      forcePathStyle: c.forcePathStyle,
+      ...(c.credentials ? { credentials: c.credentials } : {}),
+      // RGW 16 and other S3-compatible servers do not understand aws-chunked checksum trailers.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK's standard retry strategy: backoff with jitter on throttling (503 SlowDown),
+      // 5xx and network errors; putIfAbsent resolves a retried 412 by reading the object back.
+      maxAttempts: 5,
+      retryMode: 'standard',
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    });
+    if (shared) clients.set(id, client);
+  }
+  return client;
+}
+
+function fingerprint(secret: string): string {
+  let h = 0;
+  for (let i = 0; i < secret.length; i++) h = (h * 31 + secret.charCodeAt(i)) | 0;
+  return h.toString(16);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
