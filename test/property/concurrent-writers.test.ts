@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Int64, Utf8 } from 'apache-arrow';
@@ -8,6 +6,10 @@ import { DeltaError, DeltaTable } from '../../src/index.js';
 import { writeToStore, type WriteOptions } from '../../src/ops/write.js';
 import { loadSnapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import { S3Store } from '../../src/storage/s3-store.js';
+import { parseTableUri, type StorageOptions } from '../../src/storage/store-for-url.js';
+import { freshS3Uri, s3Options, s3TestOptions } from '../support/s3.js';
 import { writeDeltaTable } from '../../src/index.js';
 import { scheduledStore, faultyStore } from '../support/store-wrappers.js';
 import { batchOf, tempDir } from '../support/temp.js';
@@ -44,46 +46,68 @@ function model(ops: Op[]): string[] {
   return state.map(([p, i]) => `${p}:${i}`).sort();
 }
 
-test('concurrent writers: final table equals a serial run in commit order, versions contiguous, appends never conflict', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 4 }), fc.scheduler(), async (ops, s) => {
-      const uri = await tempDir('dlts-sched-');
-      await writeDeltaTable(uri, rows('a', [1000]), { partitionBy: ['part'] });
-      const base = new LocalStore(uri);
-      const outcomes = await s.waitFor(Promise.all(ops.map(async (op, w) => {
-        const store = scheduledStore(base, s, `w${w}`);
-        try {
-          const snap = await loadSnapshot(store);
-          const r = await writeToStore(store, snap, rows(op.part, op.ids), optionsFor(op, `w${w}`));
-          return { w, version: r.version, error: undefined };
-        } catch (e) {
-          return { w, version: -1, error: e };
+/** A fresh table location: its URI, options to open it, and the raw store under it. */
+interface Location {
+  uri: string;
+  storage: StorageOptions;
+  base: ObjectStore;
+}
+
+async function localLocation(): Promise<Location> {
+  const uri = await tempDir('dlts-sched-');
+  return { uri, storage: {}, base: new LocalStore(uri) };
+}
+
+async function s3Location(): Promise<Location> {
+  const uri = freshS3Uri();
+  const loc = parseTableUri(uri) as { bucket: string; prefix: string };
+  return { uri, storage: s3Options(), base: new S3Store(loc.bucket, loc.prefix, s3Options()) };
+}
+
+function concurrentWritersProperty(name: string, fresh: () => Promise<Location>, numRuns: number, opts: { skip?: string; timeout?: number } = {}): void {
+  test(`concurrent writers (${name}): final table equals a serial run in commit order, versions contiguous, appends never conflict`, opts, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 4 }), fc.scheduler(), async (ops, s) => {
+        const { uri, storage, base } = await fresh();
+        await writeDeltaTable(uri, rows('a', [1000]), { partitionBy: ['part'], storage });
+        const outcomes = await s.waitFor(Promise.all(ops.map(async (op, w) => {
+          const store = scheduledStore(base, s, `w${w}`);
+          try {
+            const snap = await loadSnapshot(store);
+            const r = await writeToStore(store, snap, rows(op.part, op.ids), optionsFor(op, `w${w}`));
+            return { w, version: r.version, error: undefined };
+          } catch (e) {
+            return { w, version: -1, error: e };
+          }
+        })));
+        for (const o of outcomes) {
+          if (o.error) {
+            assert.ok(o.error instanceof DeltaError && o.error.code === 'COMMIT_CONFLICT', `unexpected ${String(o.error)}`);
+            assert.notEqual(ops[o.w]!.kind, 'append', 'a blind append never conflicts');
+          }
         }
-      })));
-      for (const o of outcomes) {
-        if (o.error) {
-          assert.ok(o.error instanceof DeltaError && o.error.code === 'COMMIT_CONFLICT', `unexpected ${String(o.error)}`);
-          assert.notEqual(ops[o.w]!.kind, 'append', 'a blind append never conflicts');
+        const table = await DeltaTable.open(uri, { storage });
+        const committed = outcomes.filter((o) => !o.error);
+        assert.equal(table.version, committed.length, 'one version per successful writer, no gaps');
+        // Which writer committed each version, from commitInfo.userMetadata.
+        const order: Op[] = [{ kind: 'append', part: 'a', ids: [1000] }];
+        for (let v = 1; v <= table.version; v++) {
+          const text = new TextDecoder().decode(await base.get(`_delta_log/${String(v).padStart(20, '0')}.json`));
+          const label = JSON.parse(text.split('\n')[0]!).commitInfo.userMetadata as string;
+          const w = Number(label.slice(1));
+          assert.equal(committed.find((o) => o.w === w)?.version, v, `writer ${w} acknowledged version ${v}`);
+          order.push(ops[w]!);
         }
-      }
-      const table = await DeltaTable.open(uri);
-      const committed = outcomes.filter((o) => !o.error);
-      assert.equal(table.version, committed.length, 'one version per successful writer, no gaps');
-      // Which writer committed each version, from commitInfo.userMetadata.
-      const order: Op[] = [{ kind: 'append', part: 'a', ids: [1000] }];
-      for (let v = 1; v <= table.version; v++) {
-        const text = await readFile(path.join(uri, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8');
-        const label = JSON.parse(text.split('\n')[0]!).commitInfo.userMetadata as string;
-        const w = Number(label.slice(1));
-        assert.equal(committed.find((o) => o.w === w)?.version, v, `writer ${w} acknowledged version ${v}`);
-        order.push(ops[w]!);
-      }
-      const got = (await table.toArrow()).toArray().map((r) => `${r.part}:${Number(r.id)}`).sort();
-      assert.deepEqual(got, model(order));
-    }),
-    { numRuns: 60 },
-  );
-});
+        const got = (await table.toArrow()).toArray().map((r) => `${r.part}:${Number(r.id)}`).sort();
+        assert.deepEqual(got, model(order));
+      }),
+      { numRuns },
+    );
+  });
+}
+
+concurrentWritersProperty('local disk', localLocation, 60);
+concurrentWritersProperty('S3, Ceph RGW', s3Location, 20, s3TestOptions);
 
 test('an ambiguous commit (the put landed but the store reported an error) is recognised by its txnId, not written twice', async () => {
   const uri = await tempDir('dlts-ambig-');
