@@ -48,12 +48,33 @@ async function measure(label: string, uri: string): Promise<void> {
   console.log(`open ${label.padEnd(30)} version ${t.version}, ${t.snapshot.files.length} files: ${openMs.toFixed(1)} ms (raw read of checkpoint + tail ${floorMs.toFixed(1)} ms)  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 }
 
-await measure('1k commits', await table(1_000, 1, 10));
-await measure('10k commits', await table(10_000, 1, 10));
-await measure('10k files', await table(11, 1_000, 10));
-await measure('100k files', await table(11, 10_000, 10));
-const big = await table(11, 10_000, 10);
-const store = new LocalStore(big);
-const t0 = performance.now();
-await writeCheckpoint(await loadSnapshot(store));
-console.log(`checkpoint of 100k files: ${(performance.now() - t0).toFixed(0)} ms, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+const peakMiB = (): string => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+
+if (process.argv[2] === '1m') {
+  // 1M active files: 10 commits of 100k adds, checkpoint at version 10. Run alone for a clean peak RSS.
+  const t = await table(11, 100_000, 10);
+  console.log(`built the 1M-file table (peak RSS so far ${peakMiB()} MiB)`);
+  await measure('1M files', t);
+  console.log(`peak RSS after opening: ${peakMiB()} MiB`);
+  const t0 = performance.now();
+  await writeCheckpoint(await loadSnapshot(new LocalStore(t)));
+  console.log(`checkpoint of 1M files: ${(performance.now() - t0).toFixed(0)} ms, peak RSS ${peakMiB()} MiB`);
+} else {
+  await measure('1k commits', await table(1_000, 1, 10));
+  await measure('10k commits', await table(10_000, 1, 10));
+  await measure('100k commits', await table(100_000, 1, 10));
+  await measure('10k files', await table(11, 1_000, 10));
+  await measure('100k files', await table(11, 10_000, 10));
+  const big = await table(11, 10_000, 10);
+  const store = new LocalStore(big);
+  const t0 = performance.now();
+  await writeCheckpoint(await loadSnapshot(store));
+  console.log(`checkpoint of 100k files: ${(performance.now() - t0).toFixed(0)} ms, peak RSS ${peakMiB()} MiB`);
+  const oldUri = await table(10_000, 1, 10);
+  let t1 = performance.now();
+  await DeltaTable.open(oldUri, { version: 5_005 });
+  console.log(`open at an old version (5,005 of a 10k-commit table): ${(performance.now() - t1).toFixed(1)} ms`);
+  t1 = performance.now();
+  await DeltaTable.open(oldUri, { version: 3 });
+  console.log(`open at version 3 of a 10k-commit table (no checkpoint below): ${(performance.now() - t1).toFixed(1)} ms`);
+}

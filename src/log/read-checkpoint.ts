@@ -19,7 +19,8 @@ const SIDECAR_DIR = `${LOG_DIR}_sidecars/`;
 export async function readCheckpoint(store: ObjectStore, checkpoint: CheckpointFiles): Promise<Action[]> {
   const actions: Action[] = [];
   for (const file of checkpoint.files) {
-    actions.push(...(await readCheckpointFile(store, file.path)));
+    // A loop, not push(...x): spreading a million actions overflows the call stack.
+    for (const a of await readCheckpointFile(store, file.path)) actions.push(a);
   }
   const sidecars = actions.flatMap((a) => ('sidecar' in a ? [a.sidecar] : []));
   for (const sidecar of sidecars) {

@@ -235,7 +235,7 @@ class BatchReader {
     const versions = planned.versions ?? { first: range.endOffset.reservoirVersion, last: range.endOffset.reservoirVersion };
     const batches: RecordBatch[] = [];
     if (this.changeFeed && !planned.initialSnapshot) {
-      if (planned.versions) batches.push(...(await readChangeRange(this.snapshot, versions.first, versions.last)).batches);
+      if (planned.versions) for (const b of (await readChangeRange(this.snapshot, versions.first, versions.last)).batches) batches.push(b);
     } else {
       const ts = this.changeFeed && planned.initialSnapshot ? await snapshotTimestampMs(planned.initialSnapshot) : 0;
       for (const f of planned.files) {
