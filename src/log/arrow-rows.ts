@@ -20,10 +20,13 @@ export function toPlain(value: unknown): unknown {
 
 /** Yields, for every row of `batch`, the non-null top-level struct columns among `columns`. */
 export function* structCellsByRow(batch: RecordBatch, columns: readonly string[]): Generator<[string, unknown]> {
+  // Columns that are null in every row are dropped up front: in a checkpoint of a million files,
+  // protocol/metaData/txn are set in a handful of rows.
   const present = columns.flatMap((name) => {
     const child = batch.getChild(name);
-    return child ? [[name, child] as const] : [];
+    return child && child.nullCount < child.length ? [[name, child] as const] : [];
   });
+  if (present.length === 0) return;
   for (let row = 0; row < batch.numRows; row++) {
     for (const [name, vec] of present) {
       if (!vec.isValid(row)) continue;

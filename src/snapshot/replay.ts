@@ -22,42 +22,44 @@ export function fileKey(path: string, dv: AddAction['deletionVector']): string {
 }
 
 /**
- * Replays actions newest to oldest: the first time a key is seen decides it. `batches` are the
- * commits' actions ordered newest first, then the checkpoint's (which never repeat a key).
- * `normalizePath` maps an action path to the canonical one used in keys (decoded, relative).
+ * Replays actions newest to oldest: the first time a key is seen decides it. `commits` are the
+ * commits' actions ordered newest first; `checkpoint` holds the checkpoint's actions, which are
+ * older than every commit and never repeat a key among themselves. So checkpoint keys are only
+ * looked up, never stored, and when no commit touched a file the lookups are skipped: on a table
+ * with a million files that saves a million-entry set. `normalizePath` maps an action path to the
+ * canonical one used in keys (decoded, relative).
  */
-export function replayActions(batches: Iterable<Action[]>, normalizePath: (p: string) => string): ReplayState {
+export function replayActions(commits: Iterable<Action[]>, checkpoint: Action[], normalizePath: (p: string) => string): ReplayState {
   const state: ReplayState = {
     protocol: undefined, metadata: undefined, adds: [], tombstones: [], txns: new Map(), domains: new Map(),
   };
   const seen = new Set<string>();
   const seenDomains = new Set<string>();
-  for (const actions of batches) {
-    for (const a of actions) {
-      if ('add' in a) {
-        const key = fileKey(normalizePath(a.add.path), a.add.deletionVector);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        state.adds.push(a.add);
-      } else if ('remove' in a) {
-        const key = fileKey(normalizePath(a.remove.path), a.remove.deletionVector);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        state.tombstones.push(a.remove);
-      } else if ('protocol' in a) {
-        state.protocol ??= a.protocol;
-      } else if ('metaData' in a) {
-        state.metadata ??= a.metaData;
-      } else if ('txn' in a) {
-        if (!state.txns.has(a.txn.appId)) state.txns.set(a.txn.appId, a.txn);
-      } else if ('domainMetadata' in a) {
-        const d = a.domainMetadata;
-        if (seenDomains.has(d.domain)) continue;
-        seenDomains.add(d.domain);
-        if (!d.removed) state.domains.set(d.domain, d);
+  const apply = (a: Action, remember: boolean): void => {
+    if ('add' in a || 'remove' in a) {
+      const f = 'add' in a ? a.add : a.remove;
+      if (remember || seen.size > 0) {
+        const key = fileKey(normalizePath(f.path), f.deletionVector);
+        if (seen.has(key)) return;
+        if (remember) seen.add(key);
       }
+      if ('add' in a) state.adds.push(a.add);
+      else state.tombstones.push(a.remove);
+    } else if ('protocol' in a) {
+      state.protocol ??= a.protocol;
+    } else if ('metaData' in a) {
+      state.metadata ??= a.metaData;
+    } else if ('txn' in a) {
+      if (!state.txns.has(a.txn.appId)) state.txns.set(a.txn.appId, a.txn);
+    } else if ('domainMetadata' in a) {
+      const d = a.domainMetadata;
+      if (seenDomains.has(d.domain)) return;
+      seenDomains.add(d.domain);
+      if (!d.removed) state.domains.set(d.domain, d);
     }
-  }
+  };
+  for (const actions of commits) for (const a of actions) apply(a, true);
+  for (const a of checkpoint) apply(a, false);
   return state;
 }
 

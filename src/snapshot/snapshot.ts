@@ -81,7 +81,7 @@ export function snapshotFromActions(
 ): Snapshot {
   const newestFirst = [...commits].reverse();
   const normalize = (p: string): string => resolveDataPath(p, store.rootUri);
-  const state = replayActions([...newestFirst, checkpointActions], normalize);
+  const state = replayActions(newestFirst, checkpointActions, normalize);
   const where = `version ${segment.version} of ${store.rootUri}`;
   if (!state.protocol) throw corruptLog(where, 'the log has no protocol action');
   if (!state.metadata) throw corruptLog(where, 'the log has no metaData action');
