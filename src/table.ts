@@ -158,7 +158,7 @@ export class DeltaTable {
 
   /** Writes a checkpoint of this version. */
   async checkpoint(): Promise<{ version: number }> {
-    const r = await writeCheckpoint(this.snapshot);
+    const r = await writeCheckpoint(this.snapshot.store, { version: this.version });
     return { version: r.version };
   }
 

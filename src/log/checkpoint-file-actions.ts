@@ -57,6 +57,35 @@ export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', wher
   return out;
 }
 
+/** What replay and checkpointing need of one checkpoint file row, without building the action. */
+export interface FileRowIdentity {
+  path: string;
+  deletionVector: DeletionVectorDescriptor | undefined;
+  deletionTimestamp: number | undefined;
+}
+
+/**
+ * A reader of the identity of each row of an `add`/`remove` struct column: undefined for null
+ * rows. Decodes only path, deletion vector and deletion timestamp.
+ */
+export function fileRowIdentities(column: Data, where: string): (row: number) => FileRowIdentity | undefined {
+  const names = (column.type as DataType).children.map((f) => f.name);
+  const child = (name: string): Data | undefined => {
+    const i = names.indexOf(name);
+    return i >= 0 ? column.children[i] : undefined;
+  };
+  const at = (d: Data | undefined, row: number): number => column.offset + row - (d?.offset ?? 0);
+  const path = reader(child('path'), at);
+  const dv = dvReader(child('deletionVector'), at);
+  const deletionTimestamp = reader(child('deletionTimestamp'), at);
+  return (row) => {
+    if (!column.getValid(row)) return undefined;
+    const p = path(row) as string | null;
+    if (p === null) throw corruptLog(where, `file action row ${row} has no path`);
+    return { path: p, deletionVector: dv(row) ?? undefined, deletionTimestamp: (deletionTimestamp(row) as number | null) ?? undefined };
+  };
+}
+
 /** Shared by every unpartitioned add: actions are never mutated, and a million empty objects add up. */
 const EMPTY_PARTITION_VALUES: Record<string, string | null> = Object.freeze({}) as Record<string, string | null>;
 

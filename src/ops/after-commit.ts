@@ -1,6 +1,5 @@
 import type { Version } from '../protocol/actions.js';
 import { checkpointInterval, enableExpiredLogCleanup } from '../protocol/intervals.js';
-import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { cleanupExpiredLogs } from './log-cleanup.js';
@@ -16,7 +15,7 @@ export async function afterCommit(
   const interval = checkpointInterval(configuration);
   if (version === 0 || version % interval !== 0) return;
   try {
-    await writeCheckpoint(await loadSnapshot(store, { version }), opts);
+    await writeCheckpoint(store, { ...opts, version });
     if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
   } catch (err) {
     process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');

@@ -1,13 +1,25 @@
-import { DataType, makeData, RecordBatch, Struct, vectorFromArray } from 'apache-arrow';
-import { writeParquetBytes } from '../format/parquet.js';
+import { makeData, RecordBatch, Struct, type DataType, type Schema } from 'apache-arrow';
+import { nullData } from '../format/arrow-cast.js';
+import { filterRows } from '../format/arrow-take.js';
+import { writeParquetStream } from '../format/parquet-stream-writer.js';
+import { actionsToBatch, checkpointSchema, copyFileRows } from '../log/checkpoint-batches.js';
 import { CHECKPOINT_SCHEMA } from '../log/checkpoint-schema.js';
-import type { Action, Version } from '../protocol/actions.js';
+import { fileRowIdentities } from '../log/checkpoint-file-actions.js';
+import { listLogSegment } from '../log/list-log.js';
+import { actionsOfChunk, CheckpointSource, type FileActionChunk } from '../log/read-checkpoint.js';
+import { readCommits } from '../log/read-commit.js';
+import type { Action, AddAction, RemoveAction, Version } from '../protocol/actions.js';
 import { deletedFileRetentionMs } from '../protocol/intervals.js';
 import { serializeLastCheckpoint } from '../protocol/last-checkpoint.js';
 import { checkpointPath, lastCheckpointPath } from '../protocol/log-paths.js';
-import type { Snapshot } from '../snapshot/snapshot.js';
+import { resolveDataPath } from '../snapshot/data-paths.js';
+import { Replayer } from '../snapshot/replay.js';
+import { checkProtocolAndMetadata } from '../snapshot/snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
 
-/** Rows per Arrow batch while building a checkpoint: bounds the JS objects alive at once. */
+/** Commits read (and turned into Arrow rows) at a time: bounds memory when the tail is large. */
+const COMMITS_PER_READ = 8;
+/** Rows per batch built from action objects: bounds the JS objects alive at once. */
 const ROWS_PER_BATCH = 20_000;
 
 export interface CheckpointResult {
@@ -19,74 +31,142 @@ export interface CheckpointResult {
 }
 
 /**
- * Writes a classic checkpoint of `snapshot` (PROTOCOL.md "Checkpoints"): protocol, metaData,
- * app transactions, live domain metadata, live files and unexpired tombstones, as one Parquet
- * object put atomically; `_last_checkpoint` is updated only after it, so a crash in between
- * leaves the previous pointer, which stays valid.
+ * Writes a classic checkpoint of `version` (default: latest), PROTOCOL.md "Checkpoints":
+ * protocol, metaData, app transactions, live domain metadata, live files and unexpired
+ * tombstones. It is built from the log, streaming, never from a list of every file:
+ *
+ *   commits after the previous checkpoint, newest first, a few at a time
+ *        ──> keys they touched; their adds and tombstones as Arrow rows
+ *   previous checkpoint's non-file actions ──> protocol, metaData, txns, domains no commit replaced
+ *   previous checkpoint's file rows, chunk by chunk ──> those no commit touched, copied column-wise
+ *        ──> one Parquet file encoded as the rows stream by ──> put ──> _last_checkpoint
+ *
+ * The checkpoint is one object put atomically and `_last_checkpoint` is updated only after it,
+ * so a crash at any point leaves the previous pointer, which stays valid.
  */
-export async function writeCheckpoint(snapshot: Snapshot, opts: { now?: () => number } = {}): Promise<CheckpointResult> {
+export async function writeCheckpoint(store: ObjectStore, opts: { version?: Version; now?: () => number } = {}): Promise<CheckpointResult> {
   const now = (opts.now ?? Date.now)();
-  const retention = deletedFileRetentionMs(snapshot.configuration);
-  const actions = function* (): Generator<Action> {
-    yield { protocol: snapshot.protocol };
-    yield { metaData: snapshot.metadata };
-    for (const txn of snapshot.txns.values()) yield { txn };
-    for (const domainMetadata of snapshot.domains.values()) yield { domainMetadata };
-    for (const f of snapshot.files) yield { add: { ...f.add, dataChange: false } };
-    for (const r of snapshot.tombstones) {
-      // Tombstones are kept until their retention expires so VACUUM still protects the files.
-      if ((r.deletionTimestamp ?? 0) + retention > now) {
-        const { stats: _stats, tags: _tags, ...rest } = r;
-        yield { remove: { ...rest, dataChange: false } };
-      }
-    }
-  };
-  const batches: RecordBatch[] = [];
-  let rows: Action[] = [];
-  let size = 0;
-  for (const a of actions()) {
-    rows.push(a);
-    size++;
-    if (rows.length === ROWS_PER_BATCH) {
-      batches.push(toBatch(rows));
-      rows = [];
-    }
+  const segment = await listLogSegment(store, opts.version === undefined ? {} : { version: opts.version });
+  const replayer = new Replayer((p) => resolveDataPath(p, store.rootUri));
+  // The commits' own file actions, as Arrow rows of the classic schema (widened when written).
+  const tail: RecordBatch[] = [];
+  const versions = segment.commits.map((c) => c.version).reverse();
+  for (let i = 0; i < versions.length; i += COMMITS_PER_READ) {
+    for (const actions of await readCommits(store, versions.slice(i, i + COMMITS_PER_READ))) replayer.applyCommit(actions);
+    const { adds, tombstones } = replayer.state;
+    for (let j = 0; j < adds.length; j += ROWS_PER_BATCH) tail.push(actionsToBatch(adds.slice(j, j + ROWS_PER_BATCH).map(checkpointAdd), CHECKPOINT_SCHEMA));
+    for (let j = 0; j < tombstones.length; j += ROWS_PER_BATCH) tail.push(actionsToBatch(tombstones.slice(j, j + ROWS_PER_BATCH).map(checkpointRemove), CHECKPOINT_SCHEMA));
+    adds.length = 0;
+    tombstones.length = 0;
   }
-  if (rows.length > 0) batches.push(toBatch(rows));
-  const bytes = writeParquetBytes(batches, { compression: 'snappy' });
-  await snapshot.store.put(checkpointPath(snapshot.version), bytes);
-  const result: CheckpointResult = { version: snapshot.version, size, sizeInBytes: bytes.length, numOfAddFiles: snapshot.files.length };
-  await snapshot.store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
+  const source = segment.checkpoint ? await CheckpointSource.open(store, segment.checkpoint) : undefined;
+  for (const a of source?.nonFileActions ?? []) replayer.applyNonFile(a);
+  const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri);
+  const v2 = protocol.writerFeatures?.includes('v2Checkpoint') ?? false;
+  const schema = checkpointSchema(v2);
+  // Tombstones are kept until their retention expires so VACUUM still protects the files.
+  const tombstoneCutoff = now - deletedFileRetentionMs(metadata.configuration);
+  const keep: RowFilter = {
+    anyTouched: replayer.touched.size > 0,
+    survives: (path, dv) => replayer.survivesCheckpoint(path, dv),
+    unexpired: (deletionTimestamp) => (deletionTimestamp ?? 0) > tombstoneCutoff,
+  };
+
+  const header: Action[] = [{ protocol }, { metaData: metadata }];
+  for (const txn of replayer.state.txns.values()) header.push({ txn });
+  for (const domainMetadata of replayer.state.domains.values()) header.push({ domainMetadata });
+  if (v2) header.push({ checkpointMetadata: { version: segment.version } });
+  const counts = { size: 0, numOfAddFiles: 0 };
+  async function* rows(): AsyncGenerator<RecordBatch> {
+    yield actionsToBatch(header, schema);
+    while (tail.length > 0) yield widen(dropExpiredTombstones(tail.shift()!, keep), schema);
+    if (!source) return;
+    for await (const chunk of source.fileActionChunks()) yield survivingRows(chunk, keep, schema);
+  }
+  const bytes = await writeParquetStream(counted(rows(), counts));
+  await store.put(checkpointPath(segment.version), bytes);
+  const result: CheckpointResult = { version: segment.version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
+  await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
   return result;
 }
 
-/** One Arrow batch with one checkpoint row per action (the other action columns null). */
-function toBatch(actions: Action[]): RecordBatch {
-  const children = CHECKPOINT_SCHEMA.fields.map((field) => {
-    const values = actions.map((a) => toCell(field.name, a));
-    return vectorFromArray(values, field.type as DataType).data[0]!;
+/** Which checkpoint file rows go into the new checkpoint. */
+interface RowFilter {
+  /** Whether any commit after the old checkpoint added or removed a file. */
+  anyTouched: boolean;
+  /** No commit after the old checkpoint touched this file. */
+  survives(path: string, dv: AddAction['deletionVector']): boolean;
+  /** A tombstone deleted at this time is still inside its retention. */
+  unexpired(deletionTimestampMs: number | undefined): boolean;
+}
+
+/** The rows of an old checkpoint chunk that stay, as a batch of `schema`. */
+function survivingRows(chunk: FileActionChunk, keep: RowFilter, schema: Schema): RecordBatch {
+  if (chunk.kind !== 'actions') {
+    const { column, kind } = chunk;
+    const rows: number[] = [];
+    if (kind === 'add' && !keep.anyTouched) {
+      // Nothing to look up: every add stays, and no path needs decoding.
+      for (let row = 0; row < column.length; row++) if (column.getValid(row)) rows.push(row);
+    } else {
+      const identity = fileRowIdentities(column, chunk.where);
+      for (let row = 0; row < column.length; row++) {
+        const id = identity(row);
+        if (!id || !keep.survives(id.path, id.deletionVector)) continue;
+        if (kind === 'remove' && !keep.unexpired(id.deletionTimestamp)) continue;
+        rows.push(row);
+      }
+    }
+    const copied = copyFileRows(column, kind, Int32Array.from(rows), schema);
+    if (copied) return copied;
+  }
+  // JSON checkpoints, and Parquet columns of a type we cannot copy as is, go through objects.
+  const kept = actionsOfChunk(chunk).flatMap((a): Action[] => {
+    const f = 'add' in a ? a.add : a.remove;
+    if (!keep.survives(f.path, f.deletionVector)) return [];
+    if ('add' in a) return [checkpointAdd(a.add)];
+    return keep.unexpired(a.remove.deletionTimestamp) ? [checkpointRemove(a.remove)] : [];
   });
-  return new RecordBatch(CHECKPOINT_SCHEMA, makeData({ type: new Struct(CHECKPOINT_SCHEMA.fields), length: actions.length, nullCount: 0, children }));
+  return actionsToBatch(kept, schema);
 }
 
-function toCell(column: string, action: Action): unknown {
-  if (!(column in action)) return null;
-  const type = CHECKPOINT_SCHEMA.fields.find((f) => f.name === column)!.type as DataType;
-  return typed((action as unknown as Record<string, unknown>)[column], type);
+/** The tail batch without tombstones past their retention (add rows are kept). */
+function dropExpiredTombstones(batch: RecordBatch, keep: RowFilter): RecordBatch {
+  const removes = batch.getChild('remove')!.data[0]!;
+  if (removes.nullCount === removes.length) return batch;
+  const identity = fileRowIdentities(removes, 'checkpoint tombstones');
+  const mask = new Uint8Array(batch.numRows);
+  for (let row = 0; row < batch.numRows; row++) {
+    const id = identity(row);
+    mask[row] = !id || keep.unexpired(id.deletionTimestamp) ? 1 : 0;
+  }
+  return filterRows(batch, mask);
 }
 
-/** A JS value shaped for the Arrow builders of `type`: bigint longs, Map maps, nested structs. */
-function typed(v: unknown, type: DataType): unknown {
-  if (v === undefined || v === null) return null;
-  if (DataType.isInt(type) && type.bitWidth === 64) return BigInt(v as number);
-  if (DataType.isStruct(type)) {
-    const obj = v as Record<string, unknown>;
-    return Object.fromEntries(type.children.map((f) => [f.name, typed(obj[f.name], f.type as DataType)]));
+/** `batch` with null columns for the fields of `schema` it lacks. */
+function widen(batch: RecordBatch, schema: Schema): RecordBatch {
+  if (batch.schema === schema) return batch;
+  const children = schema.fields.map((f) => batch.getChild(f.name)?.data[0] ?? nullData(f.type as DataType, batch.numRows));
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+}
+
+/** Passes batches through, counting rows and add rows for `_last_checkpoint`. */
+async function* counted(batches: AsyncIterable<RecordBatch>, counts: { size: number; numOfAddFiles: number }): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) {
+    if (batch.numRows === 0) continue;
+    const adds = batch.getChild('add')!.data[0]!;
+    counts.size += batch.numRows;
+    counts.numOfAddFiles += adds.length - adds.nullCount;
+    yield batch;
   }
-  if (DataType.isMap(type)) {
-    const valueType = (type.children[0]!.type as DataType).children[1]!.type as DataType;
-    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, typed(x, valueType)]));
-  }
-  if (DataType.isList(type)) return (v as unknown[]).map((x) => typed(x, type.children[0]!.type as DataType));
-  return v;
+}
+
+function checkpointAdd(add: AddAction): Action {
+  return { add: { ...add, dataChange: false } };
+}
+
+/** Checkpoints carry no stats or tags for tombstones (Spark's remove columns). */
+function checkpointRemove(remove: RemoveAction): Action {
+  const { stats: _stats, tags: _tags, ...rest } = remove;
+  return { remove: { ...rest, dataChange: false } };
 }

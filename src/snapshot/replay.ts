@@ -22,30 +22,43 @@ export function fileKey(path: string, dv: AddAction['deletionVector']): string {
 }
 
 /**
- * Replays actions newest to oldest: the first time a key is seen decides it. `commits` are the
- * commits' actions ordered newest first; `checkpoint` holds the checkpoint's actions, which are
- * older than every commit and never repeat a key among themselves. So checkpoint keys are only
- * looked up, never stored, and when no commit touched a file the lookups are skipped: on a table
- * with a million files that saves a million-entry set. `normalizePath` maps an action path to the
- * canonical one used in keys (decoded, relative).
+ * Replays actions newest to oldest: the first time a key is seen decides it. Commits come first,
+ * newest first (`applyCommit`), then the checkpoint's non-file actions and its file actions,
+ * which are older than every commit and never repeat a key among themselves. So checkpoint keys
+ * are only looked up, never stored, and when no commit touched a file the lookups are skipped:
+ * on a table with a million files that saves a million-entry set. `normalizePath` maps an action
+ * path to the canonical one used in keys (decoded, relative).
  */
-export function replayActions(commits: Iterable<Action[]>, checkpoint: Action[], normalizePath: (p: string) => string): ReplayState {
-  const state: ReplayState = {
+export class Replayer {
+  readonly state: ReplayState = {
     protocol: undefined, metadata: undefined, adds: [], tombstones: [], txns: new Map(), domains: new Map(),
   };
-  const seen = new Set<string>();
-  const seenDomains = new Set<string>();
-  const apply = (a: Action, remember: boolean): void => {
-    if ('add' in a || 'remove' in a) {
-      const f = 'add' in a ? a.add : a.remove;
-      if (remember || seen.size > 0) {
-        const key = fileKey(normalizePath(f.path), f.deletionVector);
-        if (seen.has(key)) return;
-        if (remember) seen.add(key);
+  /** Keys of the files the commits added or removed. */
+  readonly touched = new Set<string>();
+  private readonly seenDomains = new Set<string>();
+
+  constructor(private readonly normalizePath: (p: string) => string) {}
+
+  /** One commit's actions; commits must come newest first. */
+  applyCommit(actions: readonly Action[]): void {
+    for (const a of actions) {
+      if ('add' in a || 'remove' in a) {
+        const f = 'add' in a ? a.add : a.remove;
+        const key = fileKey(this.normalizePath(f.path), f.deletionVector);
+        if (this.touched.has(key)) continue;
+        this.touched.add(key);
+        if ('add' in a) this.state.adds.push(a.add);
+        else this.state.tombstones.push(a.remove);
+      } else {
+        this.applyNonFile(a);
       }
-      if ('add' in a) state.adds.push(a.add);
-      else state.tombstones.push(a.remove);
-    } else if ('protocol' in a) {
+    }
+  }
+
+  /** A checkpoint's protocol, metaData, txn or domainMetadata (anything else is ignored). */
+  applyNonFile(a: Action): void {
+    const state = this.state;
+    if ('protocol' in a) {
       state.protocol ??= a.protocol;
     } else if ('metaData' in a) {
       state.metadata ??= a.metaData;
@@ -53,18 +66,39 @@ export function replayActions(commits: Iterable<Action[]>, checkpoint: Action[],
       if (!state.txns.has(a.txn.appId)) state.txns.set(a.txn.appId, a.txn);
     } else if ('domainMetadata' in a) {
       const d = a.domainMetadata;
-      if (seenDomains.has(d.domain)) return;
-      seenDomains.add(d.domain);
+      if (this.seenDomains.has(d.domain)) return;
+      this.seenDomains.add(d.domain);
       if (!d.removed) state.domains.set(d.domain, d);
     }
-  };
-  for (const actions of commits) for (const a of actions) apply(a, true);
-  for (const a of checkpoint) apply(a, false);
-  return state;
+  }
+
+  /** Whether a checkpoint file action survives: no commit after the checkpoint touched its key. */
+  survivesCheckpoint(path: string, dv: AddAction['deletionVector']): boolean {
+    return this.touched.size === 0 || !this.touched.has(fileKey(this.normalizePath(path), dv));
+  }
+
+  /** A checkpoint's file action; kept unless a commit touched the same file. */
+  applyCheckpointFile(a: { add: AddAction } | { remove: RemoveAction }): void {
+    const f = 'add' in a ? a.add : a.remove;
+    if (!this.survivesCheckpoint(f.path, f.deletionVector)) return;
+    if ('add' in a) this.state.adds.push(a.add);
+    else this.state.tombstones.push(a.remove);
+  }
+}
+
+/** Replays commits (newest first) and then a checkpoint's actions, all in memory. */
+export function replayActions(commits: Iterable<readonly Action[]>, checkpoint: readonly Action[], normalizePath: (p: string) => string): ReplayState {
+  const replayer = new Replayer(normalizePath);
+  for (const actions of commits) replayer.applyCommit(actions);
+  for (const a of checkpoint) {
+    if ('add' in a || 'remove' in a) replayer.applyCheckpointFile(a);
+    else replayer.applyNonFile(a);
+  }
+  return replayer.state;
 }
 
 /** The commitInfo of one commit, if it has one. */
-export function commitInfoOf(actions: Action[]): CommitInfo | undefined {
+export function commitInfoOf(actions: readonly Action[]): CommitInfo | undefined {
   for (const a of actions) if ('commitInfo' in a) return a.commitInfo;
   return undefined;
 }

@@ -1,17 +1,17 @@
 import type { Schema } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
 import { listLogSegment } from '../log/list-log.js';
-import type { LogSegment } from '../log/log-segment.js';
-import { readCheckpoint } from '../log/read-checkpoint.js';
+import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
+import { actionsOfChunk, CheckpointSource } from '../log/read-checkpoint.js';
 import { readCommits } from '../log/read-commit.js';
 import type {
-  Action, AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
+  AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
 import { columnMappingMode, deltaToArrowSchema, parseSchemaString, type ColumnMappingMode, type StructType } from '../protocol/schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { resolveDataPath } from './data-paths.js';
-import { commitInfoOf, replayActions } from './replay.js';
+import { commitInfoOf, Replayer, type ReplayState } from './replay.js';
 
 /** An active data file, with its path decoded and relative to the table root. */
 export interface ActiveFile {
@@ -53,43 +53,71 @@ export class Snapshot {
 }
 
 /**
- * Loads the snapshot at `version` (default: latest). A checkpoint that cannot be read is skipped in
- * favour of an older one (or the commits from 0), as Spark does for a broken `_last_checkpoint`.
+ * Loads the snapshot at `version` (default: latest).
+ *
+ *   list segment ──> commits (read concurrently) + checkpoint's non-file actions (file columns not decoded)
+ *                ──> protocol + metaData known: refuse unreadable tables before any file action is decoded
+ *                ──> checkpoint file actions, chunk by chunk, minus those the commits touched
+ *
+ * A checkpoint that cannot be read is skipped in favour of an older one (or the commits from 0),
+ * as Spark does for a broken `_last_checkpoint`.
  */
 export async function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {}): Promise<Snapshot> {
   const excluded = new Set<Version>();
   for (;;) {
     const segment = await listLogSegment(store, { ...opts, excludeCheckpoints: excluded });
-    let checkpointActions: Action[] = [];
-    if (segment.checkpoint) {
+    const normalize = (p: string): string => resolveDataPath(p, store.rootUri);
+    const [commits, checkpoint] = await Promise.all([
+      readCommits(store, segment.commits.map((c) => c.version)),
+      segment.checkpoint ? openCheckpoint(store, segment.checkpoint) : undefined,
+    ]);
+    if (checkpoint === 'unreadable') {
+      excluded.add(segment.checkpoint!.version);
+      continue;
+    }
+    const replayer = new Replayer(normalize);
+    for (let i = commits.length - 1; i >= 0; i--) replayer.applyCommit(commits[i]!);
+    for (const a of checkpoint?.nonFileActions ?? []) replayer.applyNonFile(a);
+    const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri);
+    if (checkpoint) {
       try {
-        checkpointActions = await readCheckpoint(store, segment.checkpoint);
+        for await (const chunk of checkpoint.fileActionChunks()) {
+          for (const a of actionsOfChunk(chunk)) replayer.applyCheckpointFile(a);
+        }
       } catch (err) {
-        if (!isDeltaError(err, 'CORRUPT_LOG') && !isDeltaError(err, 'FILE_NOT_FOUND')) throw err;
-        excluded.add(segment.checkpoint.version);
+        if (!isUnreadable(err)) throw err;
+        excluded.add(segment.checkpoint!.version);
         continue;
       }
     }
-    const commits = await readCommits(store, segment.commits.map((c) => c.version));
-    return snapshotFromActions(store, segment, commits, checkpointActions);
+    const state = replayer.state;
+    const files = state.adds.map((add) => ({ path: normalize(add.path), add }));
+    const lastCommit = commits.at(-1);
+    return new Snapshot(
+      store, segment.version, protocol, metadata, files, state.tombstones, state.txns, state.domains,
+      segment, lastCommit ? commitInfoOf(lastCommit) : undefined,
+    );
   }
 }
 
-/** Builds a snapshot from a segment's already-read actions (commits ascending). */
-export function snapshotFromActions(
-  store: ObjectStore, segment: LogSegment, commits: Action[][], checkpointActions: Action[],
-): Snapshot {
-  const newestFirst = [...commits].reverse();
-  const normalize = (p: string): string => resolveDataPath(p, store.rootUri);
-  const state = replayActions(newestFirst, checkpointActions, normalize);
-  const where = `version ${segment.version} of ${store.rootUri}`;
+/** The protocol and metadata of a replay, after checking this library can read the table. */
+export function checkProtocolAndMetadata(state: ReplayState, version: Version, rootUri: string): { protocol: Protocol; metadata: Metadata } {
+  const where = `version ${version} of ${rootUri}`;
   if (!state.protocol) throw corruptLog(where, 'the log has no protocol action');
   if (!state.metadata) throw corruptLog(where, 'the log has no metaData action');
   checkReadSupport(state.protocol);
-  const files = state.adds.map((add) => ({ path: normalize(add.path), add }));
-  const lastCommit = newestFirst[0];
-  return new Snapshot(
-    store, segment.version, state.protocol, state.metadata, files, state.tombstones, state.txns, state.domains,
-    segment, lastCommit ? commitInfoOf(lastCommit) : undefined,
-  );
+  return { protocol: state.protocol, metadata: state.metadata };
+}
+
+async function openCheckpoint(store: ObjectStore, files: CheckpointFiles): Promise<CheckpointSource | 'unreadable'> {
+  try {
+    return await CheckpointSource.open(store, files);
+  } catch (err) {
+    if (isUnreadable(err)) return 'unreadable';
+    throw err;
+  }
+}
+
+function isUnreadable(err: unknown): boolean {
+  return isDeltaError(err, 'CORRUPT_LOG') || isDeltaError(err, 'FILE_NOT_FOUND');
 }

@@ -1,0 +1,43 @@
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { Table as WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } from 'parquet-wasm';
+
+/** Rows per row group of a streamed file: bounds the writer's buffer and lets readers read piecewise. */
+const DEFAULT_ROW_GROUP_ROWS = 65_536;
+
+/**
+ * Encodes record batches (one schema) as one Parquet file while they are produced: each batch is
+ * handed to parquet-wasm as soon as it arrives and row groups are flushed as they fill, so only a
+ * row group's worth of rows is buffered (plus the compressed output, which is returned whole).
+ */
+export async function writeParquetStream(
+  batches: AsyncIterable<RecordBatch>, opts: { rowGroupRows?: number } = {},
+): Promise<Uint8Array> {
+  async function* wasmBatches() {
+    for await (const batch of batches) {
+      if (batch.numRows === 0) continue;
+      // Arrow IPC is how a JS batch crosses into wasm memory; the JS batch is garbage afterwards.
+      const wasm = WasmTable.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+      const out = wasm.recordBatch(0);
+      wasm.free();
+      if (out) yield out;
+    }
+  }
+  const props = new WriterPropertiesBuilder()
+    .setCompression(Compression.SNAPPY)
+    .setMaxRowGroupSize(opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
+    .build();
+  const encoded = await transformParquetStream(ReadableStream.from(wasmBatches()), props);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of encoded as ReadableStream<Uint8Array>) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
