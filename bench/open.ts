@@ -1,7 +1,12 @@
-// `node dist/bench/open.js`: time to open the latest version of tables with many commits
-// (checkpoint every 10) or many active files, next to the raw cost of reading the same log files.
+// `node dist/bench/open.js [quick]`: time and peak memory to open tables with many commits
+// (checkpoint every 10) or many active files, and to write their checkpoints, each next to the
+// raw cost of reading the same checkpoint Parquet and JSON files (the floor). Every measurement
+// runs in a fresh process, so its peak RSS is its own. `quick` skips the 100k-commit and
+// 1M-file tables.
+import { execFileSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DeltaTable } from '../src/index.js';
 import { serializeCommit } from '../src/protocol/action-codec.js';
 import type { Action } from '../src/protocol/actions.js';
@@ -16,70 +21,115 @@ const header: Action[] = [
   { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
   { metaData: { id: 'bench', format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: 0 } },
 ];
-const add = (i: number): Action => ({ add: { path: `part-${i}.parquet`, partitionValues: {}, size: 100, modificationTime: 0, dataChange: true, stats: '{"numRecords":1}' } });
+// Realistic stats: a JSON string per file, as Spark writes for a one-column table.
+const add = (i: number): Action => ({ add: {
+  path: `part-00000-${String(i).padStart(8, '0')}-c000.snappy.parquet`, partitionValues: {}, size: 1000 + (i % 977), modificationTime: 1_700_000_000_000 + i, dataChange: true,
+  stats: `{"numRecords":${100 + (i % 50)},"minValues":{"id":${i * 100}},"maxValues":{"id":${i * 100 + 99}},"nullCount":{"id":0}}`,
+} });
 
 /**
- * A table of `commits` commits with a checkpoint every `checkpointEvery`. With `onlyLastCheckpoint`
- * only the newest of those checkpoints is written: opening the latest version reads nothing else,
- * and writing 10k growing checkpoints for a 100k-commit table would take hours.
+ * A table of `commits` commits with `filesPerCommit` adds each and a checkpoint every
+ * `checkpointEvery` (none when 0). With `onlyLastCheckpoint` only the newest checkpoint is
+ * written: opening the latest version reads nothing older, and 10k growing checkpoints for a
+ * 100k-commit table would take hours.
  */
 async function table(commits: number, filesPerCommit: number, checkpointEvery: number, onlyLastCheckpoint = false): Promise<string> {
   const uri = await tempDir('dlts-bench-open-');
   const store = new LocalStore(uri);
   let n = 0;
+  const last = checkpointEvery > 0 ? Math.floor((commits - 1) / checkpointEvery) * checkpointEvery : -1;
   for (let v = 0; v < commits; v++) {
     const actions: Action[] = v === 0 ? [...header] : [];
     for (let i = 0; i < filesPerCommit; i++) actions.push(add(n++));
     await store.putIfAbsent(commitPath(v), serializeCommit(actions));
-    const last = Math.floor((commits - 1) / checkpointEvery) * checkpointEvery;
-    if (v > 0 && v % checkpointEvery === 0 && (!onlyLastCheckpoint || v === last)) await writeCheckpoint(store, { version: v });
+    if (v > 0 && checkpointEvery > 0 && v % checkpointEvery === 0 && (!onlyLastCheckpoint || v === last)) await writeCheckpoint(store, { version: v });
   }
   return uri;
 }
 
-async function measure(label: string, uri: string): Promise<void> {
-  await DeltaTable.open(uri); // warm-up
-  let t0 = performance.now();
-  const t = await DeltaTable.open(uri);
-  const openMs = performance.now() - t0;
-  const log = path.join(uri, '_delta_log');
-  const names = (await readdir(log)).sort();
-  const cp = names.filter((n) => n.endsWith('.checkpoint.parquet')).at(-1);
-  t0 = performance.now();
-  if (cp) readParquetBytes(await readFile(path.join(log, cp)));
-  const tail = names.filter((n) => n.endsWith('.json') && (!cp || n > cp.slice(0, 20)));
-  for (const n of tail) JSON.parse('[' + (await readFile(path.join(log, n), 'utf8')).trim().split('\n').join(',') + ']');
-  const floorMs = performance.now() - t0;
-  console.log(`open ${label.padEnd(30)} version ${t.version}, ${t.snapshot.files.length} files: ${openMs.toFixed(1)} ms (raw read of checkpoint + tail ${floorMs.toFixed(1)} ms)  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+interface Measured { ms: number; peakMiB: number; files?: number; version?: number }
+
+/** Runs one measurement in a fresh node process. */
+function inChild(op: 'open' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
+  const args = [fileURLToPath(import.meta.url), 'child', op, uri, ...(version === undefined ? [] : [String(version)])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measured;
 }
 
-const peakMiB = (): string => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+async function child(op: string, uri: string, version: number | undefined): Promise<void> {
+  let result: Omit<Measured, 'peakMiB'>;
+  if (op === 'open') {
+    await DeltaTable.open(uri, version === undefined ? {} : { version }); // warm-up: code paths, file cache
+    const t0 = performance.now();
+    const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
+    result = { ms: performance.now() - t0, files: t.snapshot.files.length, version: t.version };
+  } else if (op === 'floor' || op === 'floor-files') {
+    const log = path.join(uri, '_delta_log');
+    const names = (await readdir(log)).sort();
+    // The files opening `version` needs: the newest checkpoint at or below it and the commits after.
+    const upTo = version === undefined ? '~' : String(version).padStart(20, '0') + '.~';
+    const cp = names.filter((n) => n.endsWith('.checkpoint.parquet') && n < upTo).at(-1);
+    const t0 = performance.now();
+    // 'floor' decodes the whole checkpoint; 'floor-files' only its add and remove columns.
+    if (cp) readParquetBytes(await readFile(path.join(log, cp)), op === 'floor' ? {} : { columns: ['add', 'remove'] });
+    const tail = names.filter((n) => /^\d{20}\.json$/.test(n) && n < upTo && (!cp || n > cp.slice(0, 20)));
+    for (const n of tail) JSON.parse('[' + (await readFile(path.join(log, n), 'utf8')).trim().split('\n').join(',') + ']');
+    result = { ms: performance.now() - t0 };
+  } else {
+    const t0 = performance.now();
+    const r = await writeCheckpoint(new LocalStore(uri));
+    result = { ms: performance.now() - t0, files: r.numOfAddFiles, version: r.version };
+  }
+  process.stdout.write(JSON.stringify({ ...result, peakMiB: await peakRssMiB() }));
+}
 
-if (process.argv[2] === '1m') {
-  // 1M active files: 10 commits of 100k adds, checkpoint at version 10. Run alone for a clean peak RSS.
-  const t = await table(11, 100_000, 10);
-  console.log(`built the 1M-file table (peak RSS so far ${peakMiB()} MiB)`);
-  await measure('1M files', t);
-  console.log(`peak RSS after opening: ${peakMiB()} MiB`);
-  const t0 = performance.now();
-  await writeCheckpoint(new LocalStore(t));
-  console.log(`checkpoint of 1M files: ${(performance.now() - t0).toFixed(0)} ms, peak RSS ${peakMiB()} MiB`);
+/**
+ * This process's peak RSS (VmHWM). Not getrusage's maxRSS: on Linux that keeps the parent's
+ * high-water mark across fork and exec, so a child would report the bench driver's memory.
+ */
+async function peakRssMiB(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return Math.round((kb === undefined ? process.resourceUsage().maxRSS : Number(kb)) / 1024);
+}
+
+const fmt = (m: Measured): string => `${m.ms.toFixed(1).padStart(8)} ms, peak RSS ${String(m.peakMiB).padStart(5)} MiB`;
+
+function openFigure(label: string, uri: string, version?: number): void {
+  const open = inChild('open', uri, version);
+  const floor = inChild('floor', uri, version);
+  const files = inChild('floor-files', uri, version);
+  console.log(`open ${label.padEnd(38)} v${open.version}, ${open.files} files: ${fmt(open)}`);
+  console.log(`  floor: raw read of the whole checkpoint + JSON tail ${fmt(floor)} (ratio ${(open.ms / floor.ms).toFixed(2)}); of its add/remove columns + tail ${fmt(files)} (ratio ${(open.ms / files.ms).toFixed(2)})`);
+}
+
+function checkpointFigure(label: string, uri: string): void {
+  const m = inChild('checkpoint', uri);
+  console.log(`checkpoint ${label.padEnd(28)} v${m.version}, ${m.files} files: ${fmt(m)}`);
+}
+
+if (process.argv[2] === 'child') {
+  await child(process.argv[3]!, process.argv[4]!, process.argv[5] === undefined ? undefined : Number(process.argv[5]));
+} else if (process.argv[2] === 'make') {
+  // `make <commits> <filesPerCommit> <checkpointEvery>`: builds a table and prints its path, for profiling.
+  const [commits, files, every] = process.argv.slice(3).map(Number);
+  console.log(await table(commits!, files!, every!));
 } else {
-  await measure('1k commits', await table(1_000, 1, 10));
-  await measure('10k commits', await table(10_000, 1, 10));
-  await measure('100k commits', await table(100_000, 1, 10, true));
-  await measure('10k files', await table(11, 1_000, 10));
-  await measure('100k files', await table(11, 10_000, 10));
-  const big = await table(11, 10_000, 10);
-  const store = new LocalStore(big);
-  const t0 = performance.now();
-  await writeCheckpoint(store);
-  console.log(`checkpoint of 100k files: ${(performance.now() - t0).toFixed(0)} ms, peak RSS ${peakMiB()} MiB`);
-  const oldUri = await table(10_000, 1, 10);
-  let t1 = performance.now();
-  await DeltaTable.open(oldUri, { version: 5_005 });
-  console.log(`open at an old version (5,005 of a 10k-commit table): ${(performance.now() - t1).toFixed(1)} ms`);
-  t1 = performance.now();
-  await DeltaTable.open(oldUri, { version: 3 });
-  console.log(`open at version 3 of a 10k-commit table (no checkpoint below): ${(performance.now() - t1).toFixed(1)} ms`);
+  const quick = process.argv[2] === 'quick';
+  openFigure('1k commits', await table(1_000, 1, 10));
+  const tenK = await table(10_000, 1, 10);
+  openFigure('10k commits', tenK);
+  openFigure('10k commits, old version 5,005', tenK, 5_005);
+  openFigure('10k commits, version 3 (no checkpoint)', tenK, 3);
+  if (!quick) openFigure('100k commits', await table(100_000, 1, 10, true));
+  openFigure('10k files', await table(11, 1_000, 10));
+  const hundredK = await table(11, 10_000, 0);
+  checkpointFigure('100k files from JSON', hundredK);
+  checkpointFigure('100k files from checkpoint', hundredK);
+  openFigure('100k files', hundredK);
+  if (!quick) {
+    const million = await table(11, 100_000, 0);
+    checkpointFigure('1.1M files from JSON', million);
+    checkpointFigure('1.1M files from checkpoint', million);
+    openFigure('1.1M files', million);
+  }
 }

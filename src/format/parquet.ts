@@ -1,6 +1,5 @@
 import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimestampMicrosecond, TimeUnit } from 'apache-arrow';
 import { exposeInt96, int96ToMicros } from './int96.js';
-import { field, readStruct, type ThriftList } from './thrift-compact.js';
 import { Compression, readParquet, readSchema, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
 
 export interface ReadParquetOptions {
@@ -13,16 +12,6 @@ export interface ReadParquetOptions {
 /** Arrow schema of a Parquet file. */
 export function readParquetSchema(bytes: Uint8Array): Schema {
   return tableFromIPC(readSchema(bytes).intoIPCStream()).schema;
-}
-
-/** Number of row groups in a Parquet file, from its footer (FileMetaData field 4, row_groups). */
-export function parquetRowGroupCount(bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n < 12) throw new RangeError('not a Parquet file: too short');
-  const footerLength = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
-  if (footerLength > n - 12) throw new RangeError('not a Parquet file: footer length out of range');
-  const { value: meta } = readStruct(bytes.subarray(n - 8 - footerLength, n - 8));
-  return ((field(meta, 4)?.value as ThriftList | undefined)?.items ?? []).length;
 }
 
 /** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through Arrow IPC). */

@@ -1,4 +1,5 @@
-import { Bool, DataType, Field, Int64, makeData, RecordBatch, Schema, Struct, vectorFromArray, type Data } from 'apache-arrow';
+import { Bool, Field, Int64, makeData, RecordBatch, Schema, Struct, type Data, type DataType } from 'apache-arrow';
+import { dataFromValues } from '../format/data-from-values.js';
 import { isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { takeData } from '../format/arrow-take.js';
@@ -19,10 +20,8 @@ export function checkpointSchema(v2: boolean): Schema {
 
 /** One batch with a checkpoint row per action (the action's own column set, the others null). */
 export function actionsToBatch(actions: readonly Action[], schema: Schema): RecordBatch {
-  const children = schema.fields.map((field) => {
-    const values = actions.map((a) => (field.name in a ? typed((a as unknown as Record<string, unknown>)[field.name], field.type as DataType) : null));
-    return vectorFromArray(values, field.type as DataType).data[0]!;
-  });
+  const children = schema.fields.map((field) =>
+    dataFromValues(field.type as DataType, actions.map((a) => (a as unknown as Record<string, unknown>)[field.name] ?? null)));
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: actions.length, nullCount: 0, children }));
 }
 
@@ -47,20 +46,4 @@ export function copyFileRows(column: Data, kind: 'add' | 'remove', rows: Int32Ar
   const struct = makeData({ type: target, length: n, nullCount: 0, children });
   const columns = schema.fields.map((f) => (f.name === kind ? struct : nullData(f.type as DataType, n)));
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children: columns }));
-}
-
-/** A JS value shaped for the Arrow builders of `type`: bigint longs, Map maps, nested structs. */
-function typed(v: unknown, type: DataType): unknown {
-  if (v === undefined || v === null) return null;
-  if (DataType.isInt(type) && type.bitWidth === 64) return BigInt(v as number);
-  if (DataType.isStruct(type)) {
-    const obj = v as Record<string, unknown>;
-    return Object.fromEntries(type.children.map((f) => [f.name, typed(obj[f.name], f.type as DataType)]));
-  }
-  if (DataType.isMap(type)) {
-    const valueType = (type.children[0]!.type as DataType).children[1]!.type as DataType;
-    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, typed(x, valueType)]));
-  }
-  if (DataType.isList(type)) return (v as unknown[]).map((x) => typed(x, type.children[0]!.type as DataType));
-  return v;
 }

@@ -1,6 +1,6 @@
 import type { Data } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
-import { parquetRowGroupCount, readParquetBytes } from '../format/parquet.js';
+import { mayHoldValues, ParquetBytes, type RowGroupInfo } from '../format/parquet-file.js';
 import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { LOG_DIR } from '../protocol/log-paths.js';
@@ -11,6 +11,11 @@ import type { CheckpointFiles } from './log-segment.js';
 
 const FILE_COLUMNS = ['add', 'remove'] as const;
 const NON_FILE_COLUMNS = ['protocol', 'metaData', 'txn', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const;
+/** A leaf every real action of a column sets: a row group where it is all null holds none. */
+const KEY_LEAF: Readonly<Record<string, string>> = {
+  add: 'add.path', remove: 'remove.path', protocol: 'protocol.minReaderVersion', metaData: 'metaData.id',
+  txn: 'txn.appId', domainMetadata: 'domainMetadata.domain', checkpointMetadata: 'checkpointMetadata.version', sidecar: 'sidecar.path',
+};
 const SIDECAR_DIR = `${LOG_DIR}_sidecars/`;
 /** File actions are handed out at most this many rows at a time, so callers hold bounded state. */
 const CHUNK_ROWS = 65_536;
@@ -33,16 +38,16 @@ export type FileActionChunk =
 export class CheckpointSource {
   private constructor(
     private readonly store: ObjectStore,
-    private readonly topLevel: ReadonlyArray<{ path: string; bytes: Uint8Array }>,
+    private readonly topLevel: readonly CheckpointFile[],
     /** Non-file actions, in file order. */
     readonly nonFileActions: readonly Action[],
   ) {}
 
   static async open(store: ObjectStore, checkpoint: CheckpointFiles): Promise<CheckpointSource> {
-    const topLevel = await Promise.all(checkpoint.files.map(async (f) => ({ path: f.path, bytes: await store.get(f.path) })));
+    const topLevel = await Promise.all(checkpoint.files.map((f) => openCheckpointFile(store, f.path)));
     const nonFile: Action[] = [];
     for (const file of topLevel) {
-      const actions = guard(file.path, () => (isJson(file.path) ? parseJsonFile(file) : nonFileActionsOfParquet(file)));
+      const actions = file.kind === 'json' ? file.actions : await guardAsync(file.path, () => nonFileActionsOfParquet(file));
       for (const a of actions) if (!isFileAction(a)) nonFile.push(a);
     }
     return new CheckpointSource(store, topLevel, nonFile);
@@ -59,21 +64,45 @@ export class CheckpointSource {
   async *fileActionChunks(): AsyncGenerator<FileActionChunk> {
     for (const file of this.topLevel) yield* chunksOf(file);
     for (const path of this.sidecarPaths) {
-      const bytes = await this.store.get(path);
-      yield* chunksOf({ path, bytes });
+      const sidecar = await openCheckpointFile(this.store, path);
+      try {
+        yield* chunksOf(sidecar);
+      } finally {
+        if (sidecar.kind === 'parquet') sidecar.parquet.close();
+      }
     }
   }
+
+  /** Releases the decoders of the checkpoint's files. */
+  close(): void {
+    for (const f of this.topLevel) if (f.kind === 'parquet') f.parquet.close();
+  }
+}
+
+/** A fetched checkpoint file: parsed JSON actions, or Parquet ready to be read piecewise. */
+type CheckpointFile =
+  | { kind: 'json'; path: string; actions: Action[] }
+  | { kind: 'parquet'; path: string; parquet: ParquetBytes };
+
+async function openCheckpointFile(store: ObjectStore, path: string): Promise<CheckpointFile> {
+  const bytes = await store.get(path);
+  if (isJson(path)) return { kind: 'json', path, actions: guard(path, () => parseCommitText(new TextDecoder().decode(bytes), path)) };
+  return { kind: 'parquet', path, parquet: await guardAsync(path, () => ParquetBytes.open(bytes)) };
 }
 
 /** Reads every action of a checkpoint into memory (for small checkpoints and tests). */
 export async function readCheckpoint(store: ObjectStore, checkpoint: CheckpointFiles): Promise<Action[]> {
   const source = await CheckpointSource.open(store, checkpoint);
-  const actions = [...source.nonFileActions];
-  for await (const chunk of source.fileActionChunks()) {
-    // A loop, not push(...x): spreading a million actions overflows the call stack.
-    for (const a of actionsOfChunk(chunk)) actions.push(a);
+  try {
+    const actions = [...source.nonFileActions];
+    for await (const chunk of source.fileActionChunks()) {
+      // A loop, not push(...x): spreading a million actions overflows the call stack.
+      for (const a of actionsOfChunk(chunk)) actions.push(a);
+    }
+    return actions;
+  } finally {
+    source.close();
   }
-  return actions;
 }
 
 /** The actions of one chunk as plain objects. */
@@ -86,15 +115,17 @@ export function actionsOfChunk(chunk: FileActionChunk): Array<{ add: AddAction }
   return out;
 }
 
-function* chunksOf(file: { path: string; bytes: Uint8Array }): Generator<FileActionChunk> {
-  if (isJson(file.path)) {
-    const actions = guard(file.path, () => parseJsonFile(file)).filter(isFileAction);
+async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> {
+  if (file.kind === 'json') {
+    const actions = file.actions.filter(isFileAction);
     for (let i = 0; i < actions.length; i += CHUNK_ROWS) yield { kind: 'actions', actions: actions.slice(i, i + CHUNK_ROWS), where: file.path };
     return;
   }
-  const groups = guard(file.path, () => parquetRowGroupCount(file.bytes));
-  for (let rowGroup = 0; rowGroup < groups; rowGroup++) {
-    const batches = guard(file.path, () => readParquetBytes(file.bytes, { columns: [...FILE_COLUMNS], rowGroups: [rowGroup], batchSize: CHUNK_ROWS }));
+  const { parquet } = file;
+  for (let rowGroup = 0; rowGroup < parquet.rowGroups.length; rowGroup++) {
+    const columns = columnsToRead(parquet.rowGroups[rowGroup]!, FILE_COLUMNS);
+    if (columns.length === 0) continue;
+    const batches = await guardAsync(file.path, () => parquet.readRowGroup(rowGroup, columns, CHUNK_ROWS));
     for (const batch of batches) {
       for (const kind of FILE_COLUMNS) {
         const column = batch.getChild(kind)?.data[0];
@@ -107,21 +138,36 @@ function* chunksOf(file: { path: string; bytes: Uint8Array }): Generator<FileAct
   }
 }
 
-function nonFileActionsOfParquet(file: { path: string; bytes: Uint8Array }): Action[] {
+/**
+ * Non-file actions of a Parquet checkpoint. Only row groups whose footer statistics allow a
+ * non-file action are decoded: in a checkpoint of a million files, decoding the mostly-null
+ * metaData/protocol columns of every row costs more than the file actions themselves.
+ */
+async function nonFileActionsOfParquet(file: { path: string; parquet: ParquetBytes }): Promise<Action[]> {
   const actions: Action[] = [];
-  for (const batch of readParquetBytes(file.bytes, { columns: [...NON_FILE_COLUMNS] })) {
-    let row = 0;
-    for (const [name, cell] of structCellsByRow(batch, NON_FILE_COLUMNS)) {
-      row++;
-      const action = parseAction({ [name]: cell }, `${file.path} row ${row}`);
-      if (action) actions.push(action);
+  for (let rowGroup = 0; rowGroup < file.parquet.rowGroups.length; rowGroup++) {
+    const columns = columnsToRead(file.parquet.rowGroups[rowGroup]!, NON_FILE_COLUMNS);
+    if (columns.length === 0) continue;
+    for (const batch of await file.parquet.readRowGroup(rowGroup, columns)) {
+      let row = 0;
+      for (const [name, cell] of structCellsByRow(batch, columns)) {
+        row++;
+        const action = parseAction({ [name]: cell }, `${file.path} row group ${rowGroup} row ${row}`);
+        if (action) actions.push(action);
+      }
     }
   }
   return actions;
 }
 
-function parseJsonFile(file: { path: string; bytes: Uint8Array }): Action[] {
-  return parseCommitText(new TextDecoder().decode(file.bytes), file.path);
+/** The columns among `candidates` that may hold an action in this row group. */
+function columnsToRead(rowGroup: RowGroupInfo, candidates: readonly string[]): string[] {
+  return candidates.filter((name) => {
+    const key = KEY_LEAF[name]!;
+    if (rowGroup.columns.has(key)) return mayHoldValues(rowGroup, key);
+    // Without its key leaf, a column present in the file is read rather than trusted empty.
+    return [...rowGroup.columns.keys()].some((p) => p.startsWith(`${name}.`));
+  });
 }
 
 function isJson(path: string): boolean {
@@ -130,6 +176,16 @@ function isJson(path: string): boolean {
 
 function isFileAction(a: Action): a is { add: AddAction } | { remove: RemoveAction } {
   return 'add' in a || 'remove' in a;
+}
+
+/** As guard, for asynchronous reads. */
+async function guardAsync<T>(where: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isDeltaError(err)) throw err;
+    throw corruptLog(where, `unreadable checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
 }
 
 /** Runs `read`, turning any non-Delta failure into CORRUPT_LOG naming the checkpoint file. */

@@ -60,8 +60,19 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
     tombstones.length = 0;
   }
   const source = segment.checkpoint ? await CheckpointSource.open(store, segment.checkpoint) : undefined;
+  try {
+    return await writeFromSources(store, segment.version, replayer, tail, source, now);
+  } finally {
+    source?.close();
+  }
+}
+
+/** The rest of writeCheckpoint, once the commits are replayed and the old checkpoint opened. */
+async function writeFromSources(
+  store: ObjectStore, version: Version, replayer: Replayer, tail: RecordBatch[], source: CheckpointSource | undefined, now: number,
+): Promise<CheckpointResult> {
   for (const a of source?.nonFileActions ?? []) replayer.applyNonFile(a);
-  const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri);
+  const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, store.rootUri);
   const v2 = protocol.writerFeatures?.includes('v2Checkpoint') ?? false;
   const schema = checkpointSchema(v2);
   // Tombstones are kept until their retention expires so VACUUM still protects the files.
@@ -75,7 +86,7 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
   const header: Action[] = [{ protocol }, { metaData: metadata }];
   for (const txn of replayer.state.txns.values()) header.push({ txn });
   for (const domainMetadata of replayer.state.domains.values()) header.push({ domainMetadata });
-  if (v2) header.push({ checkpointMetadata: { version: segment.version } });
+  if (v2) header.push({ checkpointMetadata: { version } });
   const counts = { size: 0, numOfAddFiles: 0 };
   async function* rows(): AsyncGenerator<RecordBatch> {
     yield actionsToBatch(header, schema);
@@ -84,8 +95,8 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
     for await (const chunk of source.fileActionChunks()) yield survivingRows(chunk, keep, schema);
   }
   const bytes = await writeParquetStream(counted(rows(), counts));
-  await store.put(checkpointPath(segment.version), bytes);
-  const result: CheckpointResult = { version: segment.version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
+  await store.put(checkpointPath(version), bytes);
+  const result: CheckpointResult = { version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
   await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
   return result;
 }
