@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { DataType, type Data } from 'apache-arrow';
 import { corruptLog } from '../errors.js';
 import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../protocol/actions.js';
@@ -100,16 +101,37 @@ function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> 
 type At = (d: Data | undefined, row: number) => number;
 const decoder = new TextDecoder();
 
+/**
+ * The whole string buffer as one JS string when it is pure ASCII (paths and stats nearly always
+ * are), so each value is a cheap slice of it instead of a TextDecoder call: on a million files,
+ * per-value decoding was a fifth of the open time. Undefined when any byte is not ASCII.
+ */
+const asciiBuffers = new WeakMap<Uint8Array, string | null>();
+const MAX_ASCII_BUFFER = 256 * 2 ** 20;
+function asciiText(values: Uint8Array): string | undefined {
+  let text = asciiBuffers.get(values);
+  if (text === undefined) {
+    text = null;
+    if (values.length <= MAX_ASCII_BUFFER && isAscii(values)) {
+      text = Buffer.from(values.buffer, values.byteOffset, values.length).toString('latin1');
+    }
+    asciiBuffers.set(values, text);
+  }
+  return text ?? undefined;
+}
+
 /** Reads one scalar child (string, integer as number, or boolean) at a parent row. */
 function reader(d: Data | undefined, at: At): (row: number) => unknown {
   if (!d) return () => null;
   const type = d.type as DataType;
+  const ascii = DataType.isUtf8(type) ? asciiText(d.values as Uint8Array) : undefined;
   return (row) => {
     const i = at(d, row);
     if (!d.getValid(i)) return null;
     const abs = d.offset + i;
     if (DataType.isUtf8(type)) {
       const o = d.valueOffsets as Int32Array;
+      if (ascii !== undefined) return ascii.slice(o[abs]!, o[abs + 1]!);
       return decoder.decode((d.values as Uint8Array).subarray(o[abs]!, o[abs + 1]!));
     }
     if (DataType.isBool(type)) return (((d.values as Uint8Array)[abs >> 3]! >> (abs & 7)) & 1) === 1;
