@@ -1,6 +1,7 @@
 import { DeltaError } from '../errors.js';
 import type { Action, Version } from '../protocol/actions.js';
-import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
+import { fileKey } from '../snapshot/replay.js';
+import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
 import { versionAtTimestamp } from '../snapshot/time-travel.js';
 import { commitTransaction } from '../txn/transaction.js';
 import { afterCommit } from './after-commit.js';
@@ -18,8 +19,7 @@ export async function restoreTable(current: Snapshot, target: RestoreTarget, opt
   const store = current.store;
   const version = 'version' in target ? target.version : await versionAtTimestamp(store, target.timestamp, current.configuration);
   const old = await loadSnapshot(store, { version });
-  const key = (f: { path: string; add: { deletionVector?: { storageType: string; pathOrInlineDv: string; offset?: number } } }): string =>
-    `${f.path}|${f.add.deletionVector ? `${f.add.deletionVector.storageType}${f.add.deletionVector.pathOrInlineDv}@${f.add.deletionVector.offset ?? ''}` : ''}`;
+  const key = (f: ActiveFile): string => fileKey(f.path, f.add.deletionVector);
   const currentKeys = new Set(current.files.map(key));
   const oldKeys = new Set(old.files.map(key));
   const toAdd = old.files.filter((f) => !currentKeys.has(key(f)));
