@@ -2,9 +2,8 @@ import { DataType, makeData, RecordBatch, Schema, Struct, type Data, type Field 
 import { fileNotFound, isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { filterRows } from '../format/arrow-take.js';
-import { readParquetBytes } from '../format/parquet.js';
-import { parseFooter, rowGroupInfos, type RowGroupInfo } from '../format/parquet-footer.js';
-import { readParquetRanged, type RangedReadOptions } from '../format/parquet-ranged.js';
+import type { RowGroupInfo } from '../format/parquet-footer.js';
+import { readParquetRanged, type ByteSource, type RangedReadOptions } from '../format/parquet-ranged.js';
 import { parsePartitionValue } from '../protocol/partition-values.js';
 import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type StructField } from '../protocol/schema.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
@@ -92,37 +91,26 @@ export async function* readDataFile(
 export const RANGED_READ_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * The file's batches. A small file is one GET, decoded in memory; a large one is read by ranged
- * GETs: the footer, then the chosen columns' chunks a few row groups at a time (bounded memory).
+ * The file's batches. A small file is one GET (a request costs more than its extra bytes); a
+ * large one is read by ranged GETs: the footer, then the chosen columns' chunks a few row groups
+ * at a time (bounded memory). Either way only the chosen columns and row groups are decoded.
  */
 async function* parquetBatches(snapshot: Snapshot, file: ActiveFile, opts: RangedReadOptions): AsyncGenerator<RecordBatch> {
   // With only partition columns wanted, the file is still read: its row count is the batch length.
   // Large batches: per-batch work (casts, Arrow objects) is then negligible next to decoding.
   const options: RangedReadOptions = { ...opts, batchSize: 65_536 };
   try {
+    let source: ByteSource;
     if (file.add.size >= RANGED_READ_MIN_BYTES) {
-      const source = { sizeBytes: file.add.size, read: (start: number, end: number) => snapshot.store.getRange(file.path, start, end) };
-      yield* readParquetRanged(source, options);
-      return;
+      source = { sizeBytes: file.add.size, read: (start, end) => snapshot.store.getRange(file.path, start, end) };
+    } else {
+      const bytes = await snapshot.store.get(file.path);
+      source = { sizeBytes: bytes.length, read: async (start, end) => bytes.subarray(start, end) };
     }
-    const bytes = await snapshot.store.get(file.path);
-    const infos = opts.selectRowGroups ? rowGroupsOf(bytes) : undefined;
-    const rowGroups = infos ? opts.selectRowGroups!(infos) : undefined;
-    if (rowGroups?.length === 0) return;
-    yield* readParquetBytes(bytes, { ...options, ...(rowGroups ? { rowGroups } : {}) });
+    yield* readParquetRanged(source, options);
   } catch (err) {
     if (isDeltaError(err, 'FILE_NOT_FOUND')) throw fileNotFound(file.path, err);
     throw err;
-  }
-}
-
-/** Row group statistics of an in-memory file; undefined (read them all) when the footer does not parse. */
-function rowGroupsOf(bytes: Uint8Array): RowGroupInfo[] | undefined {
-  try {
-    const footer = parseFooter(bytes, bytes.length);
-    return 'missingBytes' in footer ? undefined : rowGroupInfos(footer.metadata);
-  } catch {
-    return undefined; // best effort: parquet-wasm then reports what is wrong with the file
   }
 }
 
