@@ -3,7 +3,7 @@ import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeltaError, fileNotFound, unsupportedFeature } from '../errors.js';
+import { DeltaError, fileNotFound, isDeltaError, unsupportedFeature } from '../errors.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
 import { clientConfig, clientFor } from './s3-client.js';
 import { s3Failure, statusOf } from './s3-errors.js';
@@ -173,7 +173,11 @@ export class S3Store implements ObjectStore {
     if (!probe) {
       probe = this.probeConditionalPuts();
       probes.set(this.probeKey, probe);
-      probe.catch(() => probes.delete(this.probeKey)); // a failed probe (e.g. network) is retried next time
+      // The verdict "not honoured" is kept; a probe that failed for another reason (network,
+      // credentials) is tried again by the next commit.
+      probe.catch((err: unknown) => {
+        if (!isDeltaError(err, 'UNSUPPORTED_FEATURE')) probes.delete(this.probeKey);
+      });
     }
     return probe;
   }
