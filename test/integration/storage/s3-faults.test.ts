@@ -74,6 +74,23 @@ describe('S3Store through a faulty network (a proxy in front of the real RGW)', 
     assert.ok(Date.now() - t0 < 20_000, 'gave up after the timeouts, not the 60 s default');
   });
 
+  test('the conditional-put probe runs once per endpoint and bucket, before the first commit there', async () => {
+    const bucket = `probe-${Date.now()}`;
+    const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const o = s3Options();
+    const admin = new S3Client({ endpoint: o.endpoint!, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: o.secretAccessKey! } });
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    admin.destroy();
+    const probes = (): number => proxy.seen.filter((r) => r.conditional && r.url.includes('.conditional-put-probe-')).length;
+    for (const prefix of ['a', 'b', 'c']) {
+      const store = new S3Store(bucket, prefix, options());
+      assert.equal(await store.putIfAbsent('_delta_log/00000000000000000000.json', enc(prefix)), 'created');
+    }
+    assert.equal(probes(), 2, 'one probe: a first and a refused second conditional put');
+    assert.ok(proxy.seen.findIndex((r) => r.url.includes('.conditional-put-probe-')) < proxy.seen.findIndex((r) => r.url.includes('/a/_delta_log/00000000000000000000.json')));
+    assert.equal(proxy.seen.find((r) => r.conditional && r.url.includes('.conditional-put-probe-') && r.status === 412) !== undefined, true);
+  });
+
   test('409 on a conditional put is retried with the same put; 412 then means exists', async () => {
     const { store } = freshStore();
     const key = '_delta_log/00000000000000000000.json';
