@@ -1,5 +1,6 @@
 import { DataType, makeData, TimestampMicrosecond, type Data } from 'apache-arrow';
-import { field, readStruct, setField, T, writeStruct, type ThriftList, type ThriftStruct } from './thrift-compact.js';
+import { parseFooter } from './parquet-footer.js';
+import { field, setField, T, writeStruct, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
 const INT96 = 3;
 const FIXED_LEN_BYTE_ARRAY = 7;
@@ -14,10 +15,22 @@ const MICROS_PER_DAY = 86_400_000_000n;
  * names, or undefined when the file has none.
  */
 export function exposeInt96(bytes: Uint8Array): { bytes: Uint8Array; columns: Set<string> } | undefined {
-  const n = bytes.length;
-  const footerLen = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
-  const footerStart = n - 8 - footerLen;
-  const { value: meta } = readStruct(bytes.subarray(footerStart, n - 8));
+  const footer = parseFooter(bytes, bytes.length);
+  if ('missingBytes' in footer) throw new RangeError('truncated Parquet file');
+  const exposed = exposeInt96Footer(footer.metadata);
+  if (!exposed) return undefined;
+  const out = new Uint8Array(footer.footerStart + exposed.tail.length);
+  out.set(bytes.subarray(0, footer.footerStart), 0);
+  out.set(exposed.tail, footer.footerStart);
+  return { bytes: out, columns: exposed.columns };
+}
+
+/**
+ * The footer-only half of exposeInt96, for readers that fetch the footer alone: rewrites the
+ * decoded FileMetaData in place and returns the new file tail (footer, length, "PAR1") to put
+ * at the old footer's offset, or undefined when there is no INT96 column.
+ */
+export function exposeInt96Footer(meta: ThriftStruct): { tail: Uint8Array; columns: Set<string> } | undefined {
   const schema = field(meta, 2)?.value as ThriftList | undefined;
   const columns = new Set<string>();
   for (const el of (schema?.items ?? []) as ThriftStruct[]) {
@@ -37,12 +50,11 @@ export function exposeInt96(bytes: Uint8Array): { bytes: Uint8Array; columns: Se
   const kv = field(meta, 5)?.value as ThriftList | undefined;
   if (kv) kv.items = (kv.items as ThriftStruct[]).filter((e) => new TextDecoder().decode(field(e, 1)!.value as Uint8Array) !== 'ARROW:schema');
   const footer = writeStruct(meta);
-  const out = new Uint8Array(footerStart + footer.length + 8);
-  out.set(bytes.subarray(0, footerStart), 0);
-  out.set(footer, footerStart);
-  new DataView(out.buffer).setUint32(footerStart + footer.length, footer.length, true);
-  out.set([0x50, 0x41, 0x52, 0x31], footerStart + footer.length + 4); // "PAR1"
-  return { bytes: out, columns };
+  const tail = new Uint8Array(footer.length + 8);
+  tail.set(footer, 0);
+  new DataView(tail.buffer).setUint32(footer.length, footer.length, true);
+  tail.set([0x50, 0x41, 0x52, 0x31], footer.length + 4); // "PAR1"
+  return { tail, columns };
 }
 
 /** FixedSizeBinary(12) INT96 values -> Timestamp<MICROSECOND> (exact for any year). */

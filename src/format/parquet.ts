@@ -16,8 +16,16 @@ export function readParquetSchema(bytes: Uint8Array): Schema {
 
 /** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through Arrow IPC). */
 export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {}): RecordBatch[] {
-  const options: { columns?: string[]; rowGroups?: number[]; batchSize?: number } = {};
   const schema = readParquetSchema(bytes);
+  // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
+  const int96 = hasNanosecondTimestamps(schema) ? exposeInt96(bytes) : undefined;
+  const table = tableFromIPC(readParquet(int96?.bytes ?? bytes, wasmReadOptions(schema, opts)).intoIPCStream());
+  return int96 ? int96ToMicroBatches(table.batches, int96.columns) : table.batches;
+}
+
+/** parquet-wasm reader options for `opts` against a file of this schema. */
+export function wasmReadOptions(schema: Schema, opts: ReadParquetOptions): { columns?: string[]; rowGroups?: number[]; batchSize?: number } {
+  const options: { columns?: string[]; rowGroups?: number[]; batchSize?: number } = {};
   if (opts.columns) {
     const present = new Set(schema.fields.map((f) => f.name));
     const wanted = opts.columns.filter((c) => present.has(c));
@@ -27,14 +35,20 @@ export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {
   }
   if (opts.rowGroups) options.rowGroups = opts.rowGroups;
   if (opts.batchSize) options.batchSize = opts.batchSize;
-  // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
-  const int96 = schema.fields.some((f) => DataType.isTimestamp(f.type) && f.type.unit === TimeUnit.NANOSECOND) ? exposeInt96(bytes) : undefined;
-  const table = tableFromIPC(readParquet(int96?.bytes ?? bytes, options).intoIPCStream());
-  if (!int96) return table.batches;
-  const fields = table.schema.fields.map((f) => (int96.columns.has(f.name) ? new Field(f.name, new TimestampMicrosecond(), f.nullable, f.metadata) : f));
-  const fixed = new Schema(fields, table.schema.metadata);
-  return table.batches.map((b) => {
-    const children = table.schema.fields.map((f, i) => (int96.columns.has(f.name) ? int96ToMicros(b.getChildAt(i)!.data[0]!) : b.getChildAt(i)!.data[0]!));
+  return options;
+}
+
+/** True when parquet-wasm may have read INT96 columns (they surface as nanosecond timestamps). */
+export function hasNanosecondTimestamps(schema: Schema): boolean {
+  return schema.fields.some((f) => DataType.isTimestamp(f.type) && f.type.unit === TimeUnit.NANOSECOND);
+}
+
+/** Batches read from a footer rewritten by exposeInt96: its FixedSizeBinary(12) columns as micros. */
+export function int96ToMicroBatches(batches: RecordBatch[], columns: Set<string>): RecordBatch[] {
+  return batches.map((b) => {
+    const fields = b.schema.fields.map((f) => (columns.has(f.name) ? new Field(f.name, new TimestampMicrosecond(), f.nullable, f.metadata) : f));
+    const fixed = new Schema(fields, b.schema.metadata);
+    const children = b.schema.fields.map((f, i) => (columns.has(f.name) ? int96ToMicros(b.getChildAt(i)!.data[0]!) : b.getChildAt(i)!.data[0]!));
     return new RecordBatch(fixed, makeData({ type: new Struct(fixed.fields), length: b.numRows, nullCount: 0, children }));
   });
 }

@@ -2,13 +2,16 @@ import { DataType, makeData, RecordBatch, Schema, Struct, type Data, type Field 
 import { fileNotFound, isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { filterRows } from '../format/arrow-take.js';
-import { readParquetBytes } from '../format/parquet.js';
+import type { RowGroupInfo } from '../format/parquet-footer.js';
+import { readParquetRanged, type ByteSource, type RangedReadOptions } from '../format/parquet-ranged.js';
 import { parsePartitionValue } from '../protocol/partition-values.js';
 import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type StructField } from '../protocol/schema.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
 import { constantData } from './constant-column.js';
 import { loadDeletedRows } from './deletion-vectors.js';
+import type { BoundTerm } from './filter.js';
 import { retype } from './retype.js';
+import { rowGroupsMayMatch } from './row-group-skipping.js';
 
 /** The top-level columns a scan materialises, with their logical and physical Arrow types. */
 export interface ReadColumns {
@@ -39,24 +42,23 @@ export async function* readDataFile(
   snapshot: Snapshot, file: ActiveFile, cols: ReadColumns,
   /** Keep only rows whose physical index passes; replaces the file's deletion vector (CDF reads). */
   selectRows?: (rowIndex: number) => boolean,
+  /** Rows the caller will keep; row groups whose statistics rule them out are not read. */
+  filter?: BoundTerm[][],
 ): AsyncGenerator<RecordBatch> {
   const partitionSet = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
   const isPartition = cols.fields.map((f) => partitionSet.has(f.name.toLowerCase()));
-  let bytes: Uint8Array;
-  try {
-    bytes = await snapshot.store.get(file.path);
-  } catch (err) {
-    if (isDeltaError(err, 'FILE_NOT_FOUND')) throw fileNotFound(file.path, err);
-    throw err;
-  }
   const dataColumns = cols.physicalNames.filter((_, i) => !isPartition[i]);
-  // With only partition columns wanted, still read the file: its row count is the batch length.
-  // Large batches: per-batch work (casts, Arrow objects) is then negligible next to decoding.
-  const batches = readParquetBytes(bytes, { ...(dataColumns.length > 0 ? { columns: dataColumns } : {}), batchSize: 65_536 });
   const deleted = file.add.deletionVector && !selectRows ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : undefined;
+  // Row indexes (deletion vectors, CDF row selection) count from the file's first row, so only a
+  // read of every row group keeps them aligned.
+  const rowIndexesMatter = selectRows !== undefined || deleted !== undefined;
+  const batches = parquetBatches(snapshot, file, {
+    ...(dataColumns.length > 0 ? { columns: dataColumns } : {}),
+    ...(filter && !rowIndexesMatter ? { selectRowGroups: (rgs: RowGroupInfo[]) => rowGroupsMayMatch(snapshot, file, filter, rgs) } : {}),
+  });
   let rowBase = 0;
   let nextDeleted = 0;
-  for (const batch of batches) {
+  for await (const batch of batches) {
     const n = batch.numRows;
     const children = cols.fields.map((field, i): Data => {
       const type = cols.schema.fields[i]!.type as DataType;
@@ -82,6 +84,33 @@ export async function* readDataFile(
     }
     rowBase += n;
     if (out.numRows > 0) yield out;
+  }
+}
+
+/** Files from this size on are read by ranges (footer, then only the needed column chunks). */
+export const RANGED_READ_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The file's batches. A small file is one GET (a request costs more than its extra bytes); a
+ * large one is read by ranged GETs: the footer, then the chosen columns' chunks a few row groups
+ * at a time (bounded memory). Either way only the chosen columns and row groups are decoded.
+ */
+async function* parquetBatches(snapshot: Snapshot, file: ActiveFile, opts: RangedReadOptions): AsyncGenerator<RecordBatch> {
+  // With only partition columns wanted, the file is still read: its row count is the batch length.
+  // Large batches: per-batch work (casts, Arrow objects) is then negligible next to decoding.
+  const options: RangedReadOptions = { ...opts, batchSize: 65_536 };
+  try {
+    let source: ByteSource;
+    if (file.add.size >= RANGED_READ_MIN_BYTES) {
+      source = { sizeBytes: file.add.size, read: (start, end) => snapshot.store.getRange(file.path, start, end) };
+    } else {
+      const bytes = await snapshot.store.get(file.path);
+      source = { sizeBytes: bytes.length, read: async (start, end) => bytes.subarray(start, end) };
+    }
+    yield* readParquetRanged(source, options);
+  } catch (err) {
+    if (isDeltaError(err, 'FILE_NOT_FOUND')) throw fileNotFound(file.path, err);
+    throw err;
   }
 }
 

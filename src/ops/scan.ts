@@ -1,7 +1,6 @@
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { invalidArgument } from '../errors.js';
 import { filterRows } from '../format/arrow-take.js';
-import { parsePartitionValue } from '../protocol/partition-values.js';
 import { findField, physicalName, type StructField } from '../protocol/schema.js';
 import { parseStats, type FileStats } from '../protocol/stats.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
@@ -9,6 +8,7 @@ import { comparableReader } from './comparable-values.js';
 import { fileMayMatch } from './file-skipping.js';
 import { bindFilter, filterColumns, termMatches, type BoundTerm, type Comparable, type Filter } from './filter.js';
 import { planReadColumns, readDataFile } from './read-data-file.js';
+import { partitionValueReader } from './row-group-skipping.js';
 
 export interface ScanOptions {
   /** Columns to return, in this order. @defaultValue every column of the table */
@@ -20,20 +20,10 @@ export interface ScanOptions {
 /** The files a filter may match, after partition pruning and min/max skipping. */
 export function pruneFiles(snapshot: Snapshot, filter: BoundTerm[][] | undefined): ActiveFile[] {
   if (!filter) return [...snapshot.files];
-  const partitionFields = new Map(
-    snapshot.partitionColumns.map((c) => [c.toLowerCase(), findField(snapshot.schema, c)!] as const),
-  );
   return snapshot.files.filter((file) => {
     let stats: FileStats | undefined | null = null;
     return fileMayMatch(filter, {
-      partitionValue: (column) => {
-        const field = partitionFields.get(column.toLowerCase());
-        if (!field) return undefined;
-        const key = physicalName(field, snapshot.columnMapping);
-        const values = file.add.partitionValues;
-        const raw = key in values ? values[key] : values[field.name];
-        return toComparablePartition(parsePartitionValue(raw ?? null, field.type));
-      },
+      partitionValue: partitionValueReader(snapshot, file),
       stats: () => (stats === null ? (stats = parseStats(file.add.stats)) : stats),
       statsKey: (column) => physicalName(findField(snapshot.schema, column)!, snapshot.columnMapping),
     });
@@ -50,7 +40,7 @@ export async function* scanSnapshot(snapshot: Snapshot, opts: ScanOptions = {}):
   const outputSchema = new Schema(outputFields.map((f) => read.schema.fields[readFields.indexOf(f)]!));
   const outputIdx = outputFields.map((f) => readFields.indexOf(f));
   for (const file of pruneFiles(snapshot, bound)) {
-    for await (let batch of readDataFile(snapshot, file, read)) {
+    for await (let batch of readDataFile(snapshot, file, read, undefined, bound)) {
       if (bound) {
         batch = filterRows(batch, rowMask(batch, bound, readFields));
         if (batch.numRows === 0) continue;
@@ -86,10 +76,4 @@ export function rowMask(batch: RecordBatch, groups: BoundTerm[][], fields: Struc
     mask[i] = groups.some((g) => g.every((t) => termMatches(t, readers.get(t.column)!(i)))) ? 1 : 0;
   }
   return mask;
-}
-
-function toComparablePartition(v: unknown): Comparable | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  return v as Comparable;
 }

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
-  UploadPartCommand,
+  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeltaError, fileNotFound, unsupportedFeature } from '../errors.js';
+import { DeltaError, fileNotFound, isDeltaError, unsupportedFeature } from '../errors.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
+import { clientConfig, clientFor } from './s3-client.js';
 import { s3Failure, statusOf } from './s3-errors.js';
+import { MULTIPART_THRESHOLD, putMultipart } from './s3-multipart.js';
 import type { StorageOptions } from './store-for-url.js';
 
-/** Objects above this size are uploaded in parts (never commits: those are single PutObjects). */
-const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
-const PART_SIZE = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 4;
+/** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
 
 /**
@@ -96,23 +94,28 @@ export class S3Store implements ObjectStore {
   }
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
-    if (bytes.byteLength > MULTIPART_THRESHOLD) return this.putMultipart(path, bytes);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }));
+      if (bytes.byteLength > MULTIPART_THRESHOLD) await putMultipart(this.client, this.bucket, this.key(path), bytes);
+      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
     } catch (err) {
-      throw this.wrap('put', path, err);
+      throw this.wrap(bytes.byteLength > MULTIPART_THRESHOLD ? 'multipart upload of' : 'put', path, err);
     }
   }
 
   async putIfAbsent(path: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
     if (this.options.unsafeSingleWriter) {
-      // Declared single writer: no condition is sent (some stores reject it outright).
+      // Declared single writer: no condition is sent (some stores reject it outright). Still one
+      // PutObject whatever the size: a commit is never a multipart upload.
       if (await this.head(path)) return 'exists';
-      await this.put(path, bytes);
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
+      } catch (err) {
+        throw this.wrap('put', path, err);
+      }
       return 'created';
     }
     await this.ensureConditionalPuts();
-    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const body = asBuffer(bytes);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: body, IfNoneMatch: '*' }));
@@ -164,43 +167,17 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  private async putMultipart(path: string, bytes: Uint8Array): Promise<void> {
-    const key = this.key(path);
-    let uploadId: string | undefined;
-    try {
-      uploadId = (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }))).UploadId!;
-      const count = Math.ceil(bytes.byteLength / PART_SIZE);
-      const etags: string[] = new Array(count);
-      let next = 0;
-      // A few parts in flight: the body is already in memory; parallelism hides per-request latency.
-      const worker = async (): Promise<void> => {
-        while (next < count) {
-          const n = next++;
-          const part = bytes.subarray(n * PART_SIZE, Math.min(bytes.byteLength, (n + 1) * PART_SIZE));
-          const out = await this.client.send(new UploadPartCommand({
-            Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n + 1, Body: Buffer.from(part.buffer, part.byteOffset, part.byteLength),
-          }));
-          etags[n] = out.ETag!;
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
-      await this.client.send(new CompleteMultipartUploadCommand({
-        Bucket: this.bucket, Key: key, UploadId: uploadId,
-        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-      }));
-    } catch (err) {
-      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
-      throw this.wrap('multipart upload of', path, err);
-    }
-  }
-
   /** Probes once per endpoint and bucket that a second `If-None-Match: *` put is refused. */
   private ensureConditionalPuts(): Promise<void> {
     let probe = probes.get(this.probeKey);
     if (!probe) {
       probe = this.probeConditionalPuts();
       probes.set(this.probeKey, probe);
-      probe.catch(() => probes.delete(this.probeKey)); // a failed probe (e.g. network) is retried next time
+      // The verdict "not honoured" is kept; a probe that failed for another reason (network,
+      // credentials) is tried again by the next commit.
+      probe.catch((err: unknown) => {
+        if (!isDeltaError(err, 'UNSUPPORTED_FEATURE')) probes.delete(this.probeKey);
+      });
     }
     return probe;
   }
@@ -246,56 +223,9 @@ export class S3Store implements ObjectStore {
 }
 
 const probes = new Map<string, Promise<void>>();
-const clients = new Map<string, S3Client>();
-
-export interface ClientConfig {
-  endpoint: string | undefined;
-  region: string;
-  forcePathStyle: boolean;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
-}
-
-export function clientConfig(o: StorageOptions): ClientConfig {
-  const endpoint = o.endpoint ?? process.env['AWS_ENDPOINT_URL_S3'] ?? process.env['AWS_ENDPOINT_URL'];
-  return {
-    endpoint,
-    region: o.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
-    // S3-compatible servers at a custom endpoint rarely have per-bucket DNS names.
-    forcePathStyle: o.forcePathStyle ?? endpoint !== undefined,
-    credentials: o.accessKeyId !== undefined && o.secretAccessKey !== undefined
-      ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken !== undefined ? { sessionToken: o.sessionToken } : {}) }
-      : undefined,
-  };
-}
-
-/** One client (one connection pool) per configuration; keyed without the secret itself. */
-export function clientFor(c: ClientConfig, shared = true): S3Client {
-  const id = JSON.stringify([c.endpoint, c.region, c.forcePathStyle, c.credentials?.accessKeyId, c.credentials ? fingerprint(c.credentials.secretAccessKey) : '']);
-  let client = shared ? clients.get(id) : undefined;
-  if (!client) {
-    client = new S3Client({
-      ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
-      region: c.region,
-      forcePathStyle: c.forcePathStyle,
-      ...(c.credentials ? { credentials: c.credentials } : {}),
-      // RGW 16 and other S3-compatible servers do not understand aws-chunked checksum trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // The SDK's standard retry strategy: backoff with jitter on throttling (503 SlowDown),
-      // 5xx and network errors; putIfAbsent resolves a retried 412 by reading the object back.
-      maxAttempts: 5,
-      retryMode: 'standard',
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    });
-    if (shared) clients.set(id, client);
-  }
-  return client;
-}
-
-function fingerprint(secret: string): string {
-  let h = 0;
-  for (let i = 0; i < secret.length; i++) h = (h * 31 + secret.charCodeAt(i)) | 0;
-  return h.toString(16);
+/** A Buffer view of the bytes (the SDK sends Buffers with a known length; no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function sleep(ms: number): Promise<void> {

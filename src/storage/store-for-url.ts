@@ -14,6 +14,14 @@ export interface StorageOptions {
   /** @defaultValue true when a custom endpoint is given, else false */
   forcePathStyle?: boolean;
   /**
+   * Longest wait for a connection or for the server's next bytes on one request, after which
+   * the attempt fails and is retried (network errors and throttling are retried the same way).
+   * @defaultValue 60000
+   */
+  requestTimeoutMs?: number;
+  /** Attempts per request, with exponential backoff and jitter between them. @defaultValue 5 */
+  maxAttempts?: number;
+  /**
    * Allow commits on a store that does not honour conditional puts (`If-None-Match: *`).
    * Only safe when exactly one process ever writes the table.
    * @defaultValue false

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { inspect } from 'node:util';
 import { describe, test } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeltaError } from '../../../src/errors.js';
-import { clientConfig, clientFor, S3Store } from '../../../src/storage/s3-store.js';
+import { clientConfig, clientFor } from '../../../src/storage/s3-client.js';
+import { S3Store } from '../../../src/storage/s3-store.js';
 import { parseTableUri } from '../../../src/storage/store-for-url.js';
 import { runObjectStoreContract } from '../../support/object-store-contract.js';
+import { repoRoot } from '../../support/paths.js';
 import { freshS3Uri, s3Bucket, s3Options, s3TestOptions } from '../../support/s3.js';
 
 const freshStore = (): S3Store => {
@@ -59,9 +64,20 @@ describe('S3Store specifics', () => {
       assert.ok(e instanceof DeltaError);
       assert.equal(e.code, 'STORAGE_FAILURE');
       assert.match(e.hint ?? '', /credentials/);
-      assert.ok(!e.message.includes('wrong-secret-value'));
+      // Nowhere in the error: not the message or hint, nor the wrapped SDK error and its response.
+      for (const text of [e.message, e.hint ?? '', inspect(e, { depth: Infinity, showHidden: true }), JSON.stringify(e)]) {
+        assert.ok(!text.includes('wrong-secret-value'), text.slice(0, 200));
+      }
       return true;
     });
+    // The CLI prints errors for s3:// tables without the secret either.
+    const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli/main.js'), 'describe', freshS3Uri()], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_ENDPOINT_URL: s3Options().endpoint!, AWS_ACCESS_KEY_ID: s3Options().accessKeyId!, AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' },
+    });
+    assert.equal(cli.status, 1, cli.stderr);
+    assert.match(cli.stderr, /error\[STORAGE_FAILURE\]/);
+    assert.ok(!`${cli.stdout}${cli.stderr}`.includes('wrong-secret-value'));
     const noBucket = new S3Store('no-such-bucket-dlts', 'x', s3Options());
     await assert.rejects(noBucket.put('x', new Uint8Array(1)), (e: unknown) => e instanceof DeltaError && e.code === 'STORAGE_FAILURE' && /NoSuchBucket/.test(e.message) && /create the bucket/.test(e.hint ?? ''));
   });
