@@ -1,6 +1,7 @@
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm';
-import { field, readStruct, type ThriftList, type ThriftStruct } from './thrift-compact.js';
+import { parseFooter } from './parquet-footer.js';
+import { field, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
 /** What the footer says about one column chunk of a row group. */
 export interface ColumnChunkInfo {
@@ -11,7 +12,7 @@ export interface ColumnChunkInfo {
 }
 
 /** What the footer says about one row group: rows, and each leaf column by dotted path. */
-export interface RowGroupInfo {
+export interface RowGroupLeaves {
   numRows: number;
   columns: ReadonlyMap<string, ColumnChunkInfo>;
 }
@@ -22,10 +23,10 @@ export interface RowGroupInfo {
  * from a Blob, rather than copying the whole file into wasm memory for every call).
  */
 export class ParquetBytes {
-  private constructor(private readonly file: ParquetFile, readonly rowGroups: readonly RowGroupInfo[]) {}
+  private constructor(private readonly file: ParquetFile, readonly rowGroups: readonly RowGroupLeaves[]) {}
 
   static async open(bytes: Uint8Array): Promise<ParquetBytes> {
-    const rowGroups = readRowGroupInfo(bytes);
+    const rowGroups = readRowGroupLeaves(bytes);
     const file = await ParquetFile.fromFile(new Blob([bytes]));
     return new ParquetBytes(file, rowGroups);
   }
@@ -52,13 +53,11 @@ export class ParquetBytes {
   }
 }
 
-/** The row groups of a Parquet file, from its footer (FileMetaData.row_groups). */
-export function readRowGroupInfo(bytes: Uint8Array): RowGroupInfo[] {
-  const n = bytes.length;
-  if (n < 12) throw new RangeError('not a Parquet file: too short');
-  const footerLength = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
-  if (footerLength > n - 12) throw new RangeError('not a Parquet file: footer length out of range');
-  const { value: meta } = readStruct(bytes.subarray(n - 8 - footerLength, n - 8));
+/** The row groups of a whole Parquet file in memory, leaf column by leaf column (FileMetaData.row_groups). */
+export function readRowGroupLeaves(bytes: Uint8Array): RowGroupLeaves[] {
+  const footer = parseFooter(bytes, bytes.length);
+  if ('missingBytes' in footer) throw new RangeError('not a Parquet file: footer length out of range');
+  const meta = footer.metadata;
   const groups = (field(meta, 4)?.value as ThriftList | undefined)?.items ?? [];
   const decoder = new TextDecoder();
   return (groups as ThriftStruct[]).map((rg) => {
@@ -80,7 +79,7 @@ export function readRowGroupInfo(bytes: Uint8Array): RowGroupInfo[] {
  * the footer proves every value null (statistics present and null_count = num_values), or the
  * file lacks the column.
  */
-export function mayHoldValues(rowGroup: RowGroupInfo, path: string): boolean {
+export function mayHoldValues(rowGroup: RowGroupLeaves, path: string): boolean {
   const info = rowGroup.columns.get(path);
   if (!info) return false;
   return info.nullCount === undefined || info.nullCount < info.numValues;

@@ -1,6 +1,6 @@
 import type { Data } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
-import { mayHoldValues, ParquetBytes, type RowGroupInfo } from '../format/parquet-file.js';
+import { mayHoldValues, ParquetBytes, type RowGroupLeaves } from '../format/parquet-file.js';
 import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { LOG_DIR } from '../protocol/log-paths.js';
@@ -161,7 +161,7 @@ async function nonFileActionsOfParquet(file: { path: string; parquet: ParquetByt
 }
 
 /** The columns among `candidates` that may hold an action in this row group. */
-function columnsToRead(rowGroup: RowGroupInfo, candidates: readonly string[]): string[] {
+function columnsToRead(rowGroup: RowGroupLeaves, candidates: readonly string[]): string[] {
   return candidates.filter((name) => {
     const key = KEY_LEAF[name]!;
     if (rowGroup.columns.has(key)) return mayHoldValues(rowGroup, key);
