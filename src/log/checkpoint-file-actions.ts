@@ -8,12 +8,7 @@ import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../proto
  * from the Arrow buffers: per-row struct proxies cost ~10x the Parquet decode on 100k files.
  */
 export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', where: string): Array<AddAction | RemoveAction> {
-  const names = (column.type as DataType).children.map((f) => f.name);
-  const child = (name: string): Data | undefined => {
-    const i = names.indexOf(name);
-    return i >= 0 ? column.children[i] : undefined;
-  };
-  const at = (d: Data | undefined, row: number): number => column.offset + row - (d?.offset ?? 0);
+  const { child, at } = childrenOf(column);
   const str = reader(child('path'), at);
   const stats = reader(child('stats'), at);
   const size = reader(child('size'), at);
@@ -70,12 +65,7 @@ export interface FileRowIdentity {
  * rows. Decodes only path, deletion vector and deletion timestamp.
  */
 export function fileRowIdentities(column: Data, where: string): (row: number) => FileRowIdentity | undefined {
-  const names = (column.type as DataType).children.map((f) => f.name);
-  const child = (name: string): Data | undefined => {
-    const i = names.indexOf(name);
-    return i >= 0 ? column.children[i] : undefined;
-  };
-  const at = (d: Data | undefined, row: number): number => column.offset + row - (d?.offset ?? 0);
+  const { child, at } = childrenOf(column);
   const path = reader(child('path'), at);
   const dv = dvReader(child('deletionVector'), at);
   const deletionTimestamp = reader(child('deletionTimestamp'), at);
@@ -84,6 +74,18 @@ export function fileRowIdentities(column: Data, where: string): (row: number) =>
     const p = path(row) as string | null;
     if (p === null) throw corruptLog(where, `file action row ${row} has no path`);
     return { path: p, deletionVector: dv(row) ?? undefined, deletionTimestamp: (deletionTimestamp(row) as number | null) ?? undefined };
+  };
+}
+
+/** Named children of a struct column, and the index into a child of a row of the parent. */
+function childrenOf(column: Data): { child: (name: string) => Data | undefined; at: At } {
+  const names = (column.type as DataType).children.map((f) => f.name);
+  return {
+    child: (name) => {
+      const i = names.indexOf(name);
+      return i >= 0 ? column.children[i] : undefined;
+    },
+    at: (d, row) => column.offset + row - (d?.offset ?? 0),
   };
 }
 
