@@ -14,7 +14,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { parseTableUri, storeForUri, type StorageOptions } from '../storage/store-for-url.js';
 import { CommitWatcher } from './commit-watcher.js';
 import { LocationLock } from './location-lock.js';
-import { BASE_INDEX, offsetAt, type StreamOffset } from './offset.js';
+import { BASE_INDEX, checkForward, offsetAt, type StreamOffset } from './offset.js';
 import { ProgressLog, type PlannedRange } from './progress-log.js';
 import { SourcePlanner, type BatchLimits, type PlannedFiles } from './source-planner.js';
 
@@ -129,6 +129,7 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
       }
       while (!signal?.aborted) {
         const planned = await planner.plan(position, { limits, ...(maxVersion !== undefined ? { maxVersion } : {}) });
+        checkForward(position, planned.end, `stream of ${this.uri}`);
         if (!planned.versions) {
           const moved = planned.end.reservoirVersion !== position.reservoirVersion || planned.end.index !== position.index
             || planned.end.isStartingVersion !== position.isStartingVersion;
@@ -167,6 +168,9 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
     const boundId = await this.progress.bindTable(latest.metadata.id, this.uri);
     if (boundId !== latest.metadata.id) throw streamTableReplaced(this.uri, boundId, latest.metadata.id);
     const { lastCommitted, pending } = await this.progress.recover();
+    for (const r of [...(lastCommitted ? [lastCommitted] : []), ...pending]) {
+      if (r.endOffset.reservoirId !== latest.metadata.id) throw streamTableReplaced(this.uri, r.endOffset.reservoirId, latest.metadata.id);
+    }
     this.lastCommittedId = lastCommitted?.batchId ?? -1;
     return {
       position: lastCommitted?.endOffset ?? pending[0]?.startOffset,
@@ -210,15 +214,15 @@ async function checkNotCleanedUp(store: ObjectStore, uri: string, position: Stre
 
 function validateOptions(o: ReadStreamOptions): void {
   const positive = (name: string, v: number | undefined): void => {
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`);
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`, `pass a number above 0, or leave ${name} out for its default`);
   };
   positive('maxFilesPerTrigger', o.maxFilesPerTrigger);
   positive('maxBytesPerTrigger', o.maxBytesPerTrigger);
   positive('pollIntervalMs', o.pollIntervalMs);
   if (o.startingVersion !== undefined && o.startingVersion !== 'latest' && !(Number.isSafeInteger(o.startingVersion) && o.startingVersion >= 0)) {
-    throw invalidArgument(`startingVersion must be a non-negative integer or 'latest', got ${String(o.startingVersion)}`);
+    throw invalidArgument(`startingVersion must be a non-negative integer or 'latest', got ${String(o.startingVersion)}`, "pass a table version (0, 1, ...) or 'latest'");
   }
-  if (o.startingVersion !== undefined && o.startingTimestamp !== undefined) throw invalidArgument('give either startingVersion or startingTimestamp, not both');
+  if (o.startingVersion !== undefined && o.startingTimestamp !== undefined) throw invalidArgument('give either startingVersion or startingTimestamp, not both', 'drop one of the two options');
 }
 
 /** Turns planned files or versions into an Arrow table with the stream's schema. */
