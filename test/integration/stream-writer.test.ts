@@ -76,6 +76,21 @@ describe('streaming sink', () => {
     assert.equal((await DeltaTable.open(uri)).appTransactionVersion('pipe'), 3);
   });
 
+  test('the Writable adapter groups rows and RecordBatches into micro-batches by bytes', async () => {
+    const uri = await uriIn();
+    const w = DeltaTable.writeStream(uri, { appId: 'bytes' }).writable({ maxRows: 1_000_000, maxBytes: 4096, maxDelayMs: 3_600_000, schema });
+    const results: StreamWriteResult[] = [];
+    w.on('batch', (r: StreamWriteResult) => results.push(r));
+    // Rows of ~1 KiB each (estimate 1012 bytes): the fifth row reaches the bound and closes the
+    // micro-batch. Then RecordBatches of 600 ids (over 4 KiB of buffers): each closes one alone.
+    const big = 'x'.repeat(1000);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i, label: big }));
+    const batches = [0, 1, 2].map((b) => idBatch(Array.from({ length: 600 }, (_, i) => 100 + b * 600 + i)));
+    await pipeline(Readable.from([...rows, ...batches]), w);
+    assert.deepEqual(results.map((r) => [r.batchId, r.rowsWritten]), [[0, 5], [1, 5], [2, 600], [3, 600], [4, 600]]);
+    assert.equal((await tableIds(uri)).length, 10 + 1800);
+  });
+
   test('the Writable adapter flushes by time when rows trickle in', async () => {
     const uri = await uriIn();
     const w = DeltaTable.writeStream(uri, { appId: 'slow' }).writable({ maxRows: 1000, maxDelayMs: 50, schema });
