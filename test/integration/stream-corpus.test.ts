@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Table, type DataType } from 'apache-arrow';
-import { DeltaTable, type StreamBatch } from '../../src/index.js';
+import { DeltaError, DeltaTable, type ReadStreamOptions, type StreamBatch } from '../../src/index.js';
 import { canonicalKey, canonicalRows } from '../support/canonical.js';
 import { corpusRoot } from '../support/paths.js';
 
@@ -37,3 +37,36 @@ for (const c of CASES) {
     assert.deepEqual(withTs(all), withTs(batch));
   });
 }
+
+describe('snapshot-repartitioned (Spark: appends, an overwrite, a DELETE rewrite, then a dataChange=false rearrangement)', () => {
+  const uri = path.join(corpusRoot, 'tables', 'snapshot-repartitioned');
+  const drain = async (opts: ReadStreamOptions): Promise<StreamBatch[]> => {
+    const out: StreamBatch[] = [];
+    for await (const b of DeltaTable.readStream(uri, { ...opts, availableNow: true, fileNotifications: false })) out.push(b);
+    return out;
+  };
+  const rowsOf = (t: Table): string[] => canonicalRows(t).map((r) => JSON.stringify(r)).sort();
+
+  test('a commit whose adds and removes all have dataChange=false is no data and no delete: it is passed over', async () => {
+    assert.deepEqual(await drain({ startingVersion: 5 }), []);
+  });
+
+  test('skipChangeCommits delivers exactly the dataChange adds of the append commits', async () => {
+    const batches = await drain({ startingVersion: 0, skipChangeCommits: true, maxFilesPerTrigger: 2 }); // each append has 2 files
+    assert.deepEqual(batches.map((b) => [b.firstVersion, b.lastVersion, b.numFiles]), [[0, 0, 2], [1, 1, 2], [3, 3, 2]]);
+    const table = await DeltaTable.open(uri);
+    const appended = [
+      ...canonicalRows(await (await DeltaTable.open(uri, { version: 1 })).toArrow()),
+      ...canonicalRows((await table.changes({ startingVersion: 3, endingVersion: 3 })).select(table.schema.fields.map((f) => f.name))),
+    ].map((r) => JSON.stringify(r)).sort();
+    assert.deepEqual(rowsOf(new Table(batches.flatMap((b) => b.data.batches))), appended);
+  });
+
+  test('a DELETE that rewrites files is a change even with ignoreDeletes; the stream fails naming version 4 after delivering version 3', async () => {
+    const got: StreamBatch[] = [];
+    await assert.rejects(async () => {
+      for await (const b of DeltaTable.readStream(uri, { startingVersion: 3, ignoreDeletes: true, availableNow: true, fileNotifications: false })) got.push(b);
+    }, (e: unknown) => e instanceof DeltaError && e.code === 'UNSUPPORTED_FEATURE' && /version 4 rewrites existing data/.test(e.message));
+    assert.deepEqual(got.map((b) => [b.firstVersion, b.lastVersion]), [[3, 3]]);
+  });
+});
