@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,6 +30,22 @@ describe('streaming sink', () => {
     // Another appId has its own numbering.
     assert.equal((await DeltaTable.writeStream(uri, { appId: 'other' }).write(0, idBatch([4]))).skipped, false);
     assert.deepEqual(await tableIds(uri), [1, 2, 3, 4]);
+  });
+
+  test('a batch lands as one commit holding its data files and txn { appId, version: batchId }', async () => {
+    const uri = await uriIn();
+    const sink = DeltaTable.writeStream(uri, { appId: 'one-commit' });
+    await sink.write(0, idBatch([1]));
+    const { version } = await sink.write(7, [idBatch([2, 3]), idBatch([4])]);
+    const actions = (await readFile(path.join(uri, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8'))
+      .split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
+    const txns = actions.filter((a) => a.txn).map((a) => a.txn!);
+    assert.equal(txns.length, 1);
+    assert.deepEqual([txns[0]!.appId, txns[0]!.version], ['one-commit', 7]);
+    assert.ok(actions.some((a) => a.add?.dataChange === true), 'the data files are in the same commit');
+    assert.equal(actions.find((a) => a.commitInfo)!.commitInfo!.operation, 'STREAMING UPDATE');
+    assert.deepEqual(await tableIds(uri, version), [1, 2, 3, 4]);
+    assert.deepEqual(await tableIds(uri, version - 1), [1], 'the version before holds none of the batch');
   });
 
   test("outputMode 'complete' replaces the table's rows with each batch", async () => {
