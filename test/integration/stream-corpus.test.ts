@@ -6,6 +6,7 @@ import { Table, type DataType } from 'apache-arrow';
 import { DeltaError, DeltaTable, type ReadStreamOptions, type StreamBatch } from '../../src/index.js';
 import { canonicalKey, canonicalRows } from '../support/canonical.js';
 import { corpusRoot } from '../support/paths.js';
+import { tempDir } from '../support/temp.js';
 
 // The corpus's Spark-written change-feed tables (cdc files for updates and deletes, deletion
 // vectors), streamed with readChangeFeed: the rows must be exactly the corpus's expected feed.
@@ -37,6 +38,34 @@ for (const c of CASES) {
     assert.deepEqual(withTs(all), withTs(batch));
   });
 }
+
+test('a change-feed stream resumes from its checkpoint: replays uncommitted versions with their ranges, and commits every change once', async () => {
+  const uri = path.join(corpusRoot, 'tables', 'cdf-table-with-dv');
+  const cp = path.join(await tempDir('dlts-cdf-cp-'), 'cp');
+  const opts: ReadStreamOptions = { readChangeFeed: true, startingVersion: 0, maxFilesPerTrigger: 1, checkpointLocation: cp, availableNow: true, fileNotifications: false };
+  const committed: StreamBatch[] = [];
+  const first = DeltaTable.readStream(uri, opts);
+  const uncommitted: StreamBatch[] = [];
+  for await (const b of first) {
+    if (b.batchId < 3) {
+      await first.commit(b);
+      committed.push(b);
+    } else {
+      uncommitted.push(b);
+      if (uncommitted.length === 2) break;
+    }
+  }
+  const second = DeltaTable.readStream(uri, opts);
+  for await (const b of second) {
+    await second.commit(b);
+    committed.push(b);
+  }
+  assert.deepEqual(committed.map((b) => b.batchId), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(committed.slice(3, 5).map((b) => [b.startOffset, b.endOffset]), uncommitted.map((b) => [b.startOffset, b.endOffset]));
+  const rows = (t: Table): string[] => canonicalRows(t).map((r) => JSON.stringify(Object.entries(r).sort())).sort();
+  const feed = await (await DeltaTable.open(uri)).changes({ startingVersion: 0 });
+  assert.deepEqual(rows(new Table(committed.flatMap((b) => b.data.batches))), rows(feed));
+});
 
 describe('snapshot-repartitioned (Spark: appends, an overwrite, a DELETE rewrite, then a dataChange=false rearrangement)', () => {
   const uri = path.join(corpusRoot, 'tables', 'snapshot-repartitioned');
