@@ -45,16 +45,29 @@ export interface WindowRow {
 /**
  * Deterministic events: event `seq` comes from device (seq*7 mod devices) + 1, 1.3 s of event time
  * apart per 10 events, temperatures in tenths of a degree (exact sums in binary floating point
- * up to large counts, so "gold equals the aggregation" can be asserted exactly).
+ * up to large counts, so "gold equals the aggregation" can be asserted exactly). A non-zero
+ * `seed` scrambles devices and temperatures and moves each event up to 10 s back or forth in
+ * event time, so events arrive out of order and windows fill across many micro-batches.
  */
-export function eventAt(seq: number, devices = 5, startMs = Date.UTC(2026, 10, 25, 12, 0, 0)): DeviceEvent {
-  const deviceNo = ((seq * 7) % devices) + 1;
+export function eventAt(seq: number, devices = 5, seed = 0, startMs = Date.UTC(2026, 10, 25, 12, 0, 0)): DeviceEvent {
+  const h = seed === 0 ? 0 : mix(seq, seed);
+  const deviceNo = seed === 0 ? ((seq * 7) % devices) + 1 : (h % devices) + 1;
+  const jitterMs = seed === 0 ? 0 : ((h >>> 8) % 20_001) - 10_000;
+  const tenths = seed === 0 ? ((seq * 37) + Math.floor(seq / 97) * 13) % 120 : (h >>> 16) % 120;
   return {
     device: `device-${deviceNo}`,
-    ts: startMs + Math.floor(seq / 10) * 1300 + (seq % 10) * 17,
-    temperature: 16 + deviceNo * 1.5 + (((seq * 37) + Math.floor(seq / 97) * 13) % 120) / 10,
+    ts: startMs + Math.floor(seq / 10) * 1300 + (seq % 10) * 17 + jitterMs,
+    temperature: 16 + deviceNo * 1.5 + tenths / 10,
     seq: BigInt(seq),
   };
+}
+
+/** A 32-bit hash of (seq, seed), unsigned. */
+function mix(seq: number, seed: number): number {
+  let x = Math.imul(seq ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(seed, 0xc2b2ae35);
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 const key = (device: string, windowStart: number): string => `${device}\u0000${windowStart}`;

@@ -117,6 +117,18 @@ export function streamTableReplaced(uri: string, expectedId: string, actualId: s
   });
 }
 
+export function streamTableDeleted(uri: string, lastSeenVersion: number): DeltaError {
+  return new DeltaError('TABLE_NOT_FOUND', `the table at ${uri} was deleted while streaming (its commit ${lastSeenVersion}, already read, is gone and no table is left)`, {
+    hint: 'if the table was recreated, start a new stream with a new checkpointLocation to read it',
+  });
+}
+
+export function streamOffsetBackwards(where: string, from: string, to: string): DeltaError {
+  return new DeltaError('CORRUPT_LOG', `${where}: stream offsets move backwards, from ${from} to ${to}`, {
+    hint: 'the checkpoint location was edited or mixed with another stream\'s; start the stream with a new checkpointLocation',
+  });
+}
+
 export function streamCommitsCleanedUp(uri: string, wanted: number, earliest: number): DeltaError {
   return new DeltaError('VERSION_NOT_FOUND', `the stream needs version ${wanted} of ${uri}, but log cleanup removed it (the earliest commit left is ${earliest}); data in between would be lost`, {
     hint: 'start a new stream (new checkpointLocation) from the current snapshot, and keep delta.logRetentionDuration longer than streams may be stopped',

@@ -28,7 +28,7 @@ const CHANGE_TYPE: StructField = { name: '_change_type', type: 'string', nullabl
 export async function readChanges(snapshot: Snapshot, opts: ChangesOptions): Promise<Table> {
   const end = opts.endingVersion ?? snapshot.version;
   if (!Number.isSafeInteger(opts.startingVersion) || opts.startingVersion < 0 || end < opts.startingVersion || end > snapshot.version) {
-    throw invalidArgument(`change range ${opts.startingVersion}..${end} is not within 0..${snapshot.version}`);
+    throw invalidArgument(`change range ${opts.startingVersion}..${end} is not within 0..${snapshot.version}`, `ask for startingVersion <= endingVersion, both between 0 and ${snapshot.version}`);
   }
   return readChangeRange(snapshot, opts.startingVersion, end);
 }

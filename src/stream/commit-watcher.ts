@@ -42,6 +42,8 @@ export class CommitWatcher {
 
   /** Resolves after a notification, the backoff delay, or an abort, whichever comes first. */
   async wait(): Promise<void> {
+    // An abort that came while the caller was reading the log has already fired its event.
+    if (this.signal?.aborted) return;
     if (this.dirty) {
       this.dirty = false;
       return;

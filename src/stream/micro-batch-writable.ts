@@ -77,7 +77,7 @@ export class MicroBatchWritable extends Writable {
       this.bufferedRows++;
       this.bufferedBytes += estimateRowBytes(row);
     } else {
-      throw invalidArgument(`a stream sink takes row objects, RecordBatches or Tables, got ${Array.isArray(chunk) ? 'an array' : typeof chunk}`);
+      throw invalidArgument(`a stream sink takes row objects, RecordBatches or Tables, got ${Array.isArray(chunk) ? 'an array' : typeof chunk}`, 'write one row object (column name -> value) per chunk, or Arrow RecordBatches or Tables');
     }
   }
 

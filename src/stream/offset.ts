@@ -1,4 +1,4 @@
-import { corruptLog } from '../errors.js';
+import { corruptLog, streamOffsetBackwards } from '../errors.js';
 import type { Version } from '../protocol/actions.js';
 
 /**
@@ -28,6 +28,18 @@ export function compareOffsets(a: StreamOffset, b: StreamOffset): number {
   if (a.reservoirVersion !== b.reservoirVersion) return a.reservoirVersion < b.reservoirVersion ? -1 : 1;
   if (a.isStartingVersion !== b.isStartingVersion) return a.isStartingVersion ? -1 : 1;
   return a.index === b.index ? 0 : a.index < b.index ? -1 : 1;
+}
+
+/** Throws when `next` lies before `prev`: a stream's offsets never move backwards. */
+export function checkForward(prev: StreamOffset, next: StreamOffset, where: string): void {
+  if (prev.reservoirId !== next.reservoirId || compareOffsets(next, prev) < 0) {
+    throw streamOffsetBackwards(where, formatOffset(prev), formatOffset(next));
+  }
+}
+
+/** A short readable form: `<version>[snapshot]#<index>@<reservoirId>`. */
+export function formatOffset(o: StreamOffset): string {
+  return `${o.reservoirVersion}${o.isStartingVersion ? '[snapshot]' : ''}#${o.index}@${o.reservoirId}`;
 }
 
 /** Parses an offset as Spark writes it (extra keys ignored), validating every field. */

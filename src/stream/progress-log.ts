@@ -1,6 +1,6 @@
 import { corruptLog, invalidArgument } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { parseOffset, type StreamOffset } from './offset.js';
+import { checkForward, parseOffset, type StreamOffset } from './offset.js';
 
 /** A planned micro-batch: the files after `startOffset` up to and including `endOffset`. */
 export interface PlannedRange {
@@ -30,7 +30,10 @@ export class ProgressLog {
     return meta.tableId;
   }
 
-  /** The last committed batch and the planned ranges after it, oldest first. */
+  /**
+   * The last committed batch and the planned ranges after it, oldest first. They must form one
+   * forward chain (each range starts where the one before ended), or the location is damaged.
+   */
   async recover(): Promise<{ lastCommitted: PlannedRange | undefined; pending: PlannedRange[] }> {
     const committed = await this.ids('commits/');
     const planned = await this.ids('offsets/');
@@ -38,6 +41,17 @@ export class ProgressLog {
     const lastCommitted = lastId === undefined ? undefined : await this.read('commits', lastId);
     const pending: PlannedRange[] = [];
     for (const id of planned) if (lastId === undefined || id > lastId) pending.push(await this.read('offsets', id));
+    let prev = lastCommitted;
+    for (const range of [...(lastCommitted ? [lastCommitted] : []), ...pending]) {
+      const where = `${this.store.rootUri}/offsets/${range.batchId}`;
+      checkForward(range.startOffset, range.endOffset, where);
+      if (prev && prev !== range) {
+        if (range.batchId !== prev.batchId + 1) throw corruptLog(where, `batch ${range.batchId} follows batch ${prev.batchId}; batch ids must be consecutive`);
+        checkForward(prev.endOffset, range.startOffset, where);
+        if (JSON.stringify(prev.endOffset) !== JSON.stringify(range.startOffset)) throw corruptLog(where, `batch ${range.batchId} does not start where batch ${prev.batchId} ended`);
+      }
+      prev = range;
+    }
     return { lastCommitted, pending };
   }
 

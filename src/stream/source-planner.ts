@@ -1,10 +1,12 @@
 import { streamChangeCommit, streamSchemaChanged, streamTableReplaced } from '../errors.js';
 import type { AddAction, Version } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
-import { parseSchemaString, type StructField, type StructType } from '../protocol/schema.js';
+import { parseSchemaString } from '../protocol/schema.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
 import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
+import { LogContinuity } from './log-continuity.js';
 import { BASE_INDEX, compareOffsets, offsetAt, type StreamOffset } from './offset.js';
+import { schemaChange, unreadableWith } from './schema-change.js';
 import { readVersionChanges, type VersionChanges } from './version-changes.js';
 
 /** What bounds one micro-batch (Spark's admission control: take files while both budgets remain). */
@@ -44,12 +46,15 @@ const MAX_VERSIONS_PER_PLAN = 1000;
 export class SourcePlanner {
   private readonly cache = new Map<Version, VersionChanges>();
   private initial: { version: Version; snapshot: Snapshot; files: ActiveFile[] } | undefined;
+  private readonly continuity: LogContinuity;
 
   constructor(
     private readonly readSnapshot: Snapshot,
     private readonly uri: string,
     private readonly opts: PlannerOptions,
-  ) {}
+  ) {
+    this.continuity = new LogContinuity(readSnapshot.store, uri, readSnapshot.metadata.id);
+  }
 
   get tableId(): string {
     return this.readSnapshot.metadata.id;
@@ -62,6 +67,7 @@ export class SourcePlanner {
   async plan(from: StreamOffset, bound: { limits: BatchLimits; maxVersion?: Version } | { until: StreamOffset }): Promise<PlannedFiles> {
     this.forgetBefore(from.reservoirVersion);
     if (from.isStartingVersion) return this.planInitial(from, bound);
+    await this.continuity.checkSameTable();
     if (this.opts.readChangeFeed) return this.planVersions(from, bound);
     return this.planCommits(from, bound);
   }
@@ -170,15 +176,24 @@ export class SourcePlanner {
     const samePartitions = partitionColumns.length === ours.partitionColumns.length
       && partitionColumns.every((c, i) => c.toLowerCase() === ours.partitionColumns[i]!.toLowerCase());
     if (!samePartitions) throw streamSchemaChanged(version, `partition columns are now [${partitionColumns.join(', ')}]`);
-    const problem = unreadableWith(parseSchemaString(schemaString, `metaData of version ${version}`), ours.schema);
+    // Versions up to the stream's own were written with older (narrower) schemas; any later
+    // schema must be the stream's.
+    const schema = parseSchemaString(schemaString, `metaData of version ${version}`);
+    const problem = version <= ours.version ? unreadableWith(schema, ours.schema) : schemaChange(schema, ours.schema);
     if (problem) throw streamSchemaChanged(version, problem);
   }
 
+  /** The commit of `v`, or undefined when it is not written yet (a gap left by log cleanup throws). */
   private async changesOf(v: Version): Promise<VersionChanges | undefined> {
     const cached = this.cache.get(v);
     if (cached) return cached;
     const changes = await readVersionChanges(this.readSnapshot.store, v);
-    if (changes) this.cache.set(v, changes);
+    if (!changes) {
+      await this.continuity.checkMissing(v);
+      return undefined;
+    }
+    this.continuity.advance(v, changes.commitFile);
+    this.cache.set(v, changes);
     return changes;
   }
 
@@ -198,19 +213,4 @@ export class SourcePlanner {
     }
     return this.initial;
   }
-}
-
-/**
- * Why files written with `written` cannot be read as `reading` (undefined when they can): every
- * column they may hold must exist in the reading schema with the same type. Older, narrower
- * schemas pass, so a stream started on an evolved table reads its early commits.
- */
-function unreadableWith(written: StructType, reading: StructType): string | undefined {
-  const byName = new Map<string, StructField>(reading.fields.map((f) => [f.name.toLowerCase(), f]));
-  for (const f of written.fields) {
-    const r = byName.get(f.name.toLowerCase());
-    if (!r) return `column "${f.name}" was added`;
-    if (JSON.stringify(r.type) !== JSON.stringify(f.type)) return `column "${f.name}" changed type`;
-  }
-  return undefined;
 }

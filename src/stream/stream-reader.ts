@@ -1,22 +1,19 @@
 import path from 'node:path';
-import { Int64, makeData, RecordBatch, Struct, Table, TimestampMicrosecond, Utf8, type Data, type Schema } from 'apache-arrow';
-import { invalidArgument, isDeltaError, streamCommitsCleanedUp, streamTableReplaced, unsupportedFeature } from '../errors.js';
+import { invalidArgument, streamCommitsCleanedUp, streamTableReplaced, unsupportedFeature } from '../errors.js';
 import { listCommits } from '../log/list-log.js';
 import type { Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
-import { changeSchema, readChangeRange } from '../ops/changes.js';
-import { constantData } from '../ops/constant-column.js';
-import { planReadColumns, readDataFile, type ReadColumns } from '../ops/read-data-file.js';
 import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
 import { commitTimestamps } from '../snapshot/time-travel.js';
 import { LocalStore } from '../storage/local-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseTableUri, storeForUri, type StorageOptions } from '../storage/store-for-url.js';
+import { BatchReader, type StreamBatch } from './batch-reader.js';
 import { CommitWatcher } from './commit-watcher.js';
 import { LocationLock } from './location-lock.js';
-import { BASE_INDEX, offsetAt, type StreamOffset } from './offset.js';
+import { BASE_INDEX, checkForward, offsetAt, type StreamOffset } from './offset.js';
 import { ProgressLog, type PlannedRange } from './progress-log.js';
-import { SourcePlanner, type BatchLimits, type PlannedFiles } from './source-planner.js';
+import { SourcePlanner, type BatchLimits } from './source-planner.js';
 
 export interface ReadStreamOptions {
   /** Start from the changes of this version (no initial snapshot); 'latest' = only commits after now. */
@@ -44,19 +41,6 @@ export interface ReadStreamOptions {
   /** End the stream once it has delivered every commit that existed when it started (Spark's Trigger.AvailableNow). */
   availableNow?: boolean;
   storage?: StorageOptions;
-}
-
-/** One micro-batch: the rows of the files after `startOffset` up to and including `endOffset`. */
-export interface StreamBatch {
-  batchId: number;
-  startOffset: StreamOffset;
-  endOffset: StreamOffset;
-  data: Table;
-  /** Data files read (0 for a change-feed batch). */
-  numFiles: number;
-  /** The table versions the rows come from. */
-  firstVersion: Version;
-  lastVersion: Version;
 }
 
 /**
@@ -129,6 +113,7 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
       }
       while (!signal?.aborted) {
         const planned = await planner.plan(position, { limits, ...(maxVersion !== undefined ? { maxVersion } : {}) });
+        checkForward(position, planned.end, `stream of ${this.uri}`);
         if (!planned.versions) {
           const moved = planned.end.reservoirVersion !== position.reservoirVersion || planned.end.index !== position.index
             || planned.end.isStartingVersion !== position.isStartingVersion;
@@ -167,6 +152,9 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
     const boundId = await this.progress.bindTable(latest.metadata.id, this.uri);
     if (boundId !== latest.metadata.id) throw streamTableReplaced(this.uri, boundId, latest.metadata.id);
     const { lastCommitted, pending } = await this.progress.recover();
+    for (const r of [...(lastCommitted ? [lastCommitted] : []), ...pending]) {
+      if (r.endOffset.reservoirId !== latest.metadata.id) throw streamTableReplaced(this.uri, r.endOffset.reservoirId, latest.metadata.id);
+    }
     this.lastCommittedId = lastCommitted?.batchId ?? -1;
     return {
       position: lastCommitted?.endOffset ?? pending[0]?.startOffset,
@@ -210,69 +198,15 @@ async function checkNotCleanedUp(store: ObjectStore, uri: string, position: Stre
 
 function validateOptions(o: ReadStreamOptions): void {
   const positive = (name: string, v: number | undefined): void => {
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`);
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`, `pass a number above 0, or leave ${name} out for its default`);
   };
   positive('maxFilesPerTrigger', o.maxFilesPerTrigger);
   positive('maxBytesPerTrigger', o.maxBytesPerTrigger);
   positive('pollIntervalMs', o.pollIntervalMs);
   if (o.startingVersion !== undefined && o.startingVersion !== 'latest' && !(Number.isSafeInteger(o.startingVersion) && o.startingVersion >= 0)) {
-    throw invalidArgument(`startingVersion must be a non-negative integer or 'latest', got ${String(o.startingVersion)}`);
+    throw invalidArgument(`startingVersion must be a non-negative integer or 'latest', got ${String(o.startingVersion)}`, "pass a table version (0, 1, ...) or 'latest'");
   }
-  if (o.startingVersion !== undefined && o.startingTimestamp !== undefined) throw invalidArgument('give either startingVersion or startingTimestamp, not both');
+  if (o.startingVersion !== undefined && o.startingTimestamp !== undefined) throw invalidArgument('give either startingVersion or startingTimestamp, not both', 'drop one of the two options');
 }
 
-/** Turns planned files or versions into an Arrow table with the stream's schema. */
-class BatchReader {
-  private readonly cols: ReadColumns;
-  private readonly schema: Schema;
-
-  constructor(private readonly snapshot: Snapshot, private readonly changeFeed: boolean) {
-    this.cols = planReadColumns(snapshot, [...snapshot.schema.fields]);
-    this.schema = changeFeed ? changeSchema(snapshot) : this.cols.schema;
-  }
-
-  async batch(range: PlannedRange, planned: PlannedFiles): Promise<StreamBatch> {
-    const versions = planned.versions ?? { first: range.endOffset.reservoirVersion, last: range.endOffset.reservoirVersion };
-    const batches: RecordBatch[] = [];
-    if (this.changeFeed && !planned.initialSnapshot) {
-      if (planned.versions) for (const b of (await readChangeRange(this.snapshot, versions.first, versions.last)).batches) batches.push(b);
-    } else {
-      const ts = this.changeFeed && planned.initialSnapshot ? await snapshotTimestampMs(planned.initialSnapshot) : 0;
-      for (const f of planned.files) {
-        for await (const b of readDataFile(this.snapshot, f, this.cols)) batches.push(this.changeFeed ? this.asInserts(b, versions.first, ts) : b);
-      }
-    }
-    return {
-      batchId: range.batchId,
-      startOffset: range.startOffset,
-      endOffset: range.endOffset,
-      data: batches.length > 0 ? new Table(batches) : new Table(this.schema),
-      numFiles: planned.files.length,
-      firstVersion: versions.first,
-      lastVersion: versions.last,
-    };
-  }
-
-  /** Initial-snapshot rows of a change-feed stream: every row is an insert at the snapshot's version. */
-  private asInserts(b: RecordBatch, version: Version, timestampMs: number): RecordBatch {
-    const n = b.numRows;
-    const children: Data[] = this.cols.fields.map((_, i) => b.getChildAt(i)!.data[0]!);
-    children.push(constantData(new Utf8(), 'insert', n));
-    children.push(constantData(new Int64(), BigInt(version), n));
-    children.push(constantData(new TimestampMicrosecond('UTC'), BigInt(Math.round(timestampMs)) * 1000n, n));
-    return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children }));
-  }
-}
-
-async function snapshotTimestampMs(snapshot: Snapshot): Promise<number> {
-  const ict = snapshot.latestCommitInfo?.inCommitTimestamp;
-  if (typeof ict === 'number') return ict;
-  try {
-    return (await snapshot.store.head(commitPath(snapshot.version)))?.lastModifiedMs ?? 0;
-  } catch (err) {
-    if (isDeltaError(err)) return 0;
-    throw err;
-  }
-}
-
-export type { ActiveFile };
+export type { ActiveFile, StreamBatch };

@@ -45,7 +45,7 @@ export class DeltaStreamWriter {
   /** Writes micro-batch `batchId` exactly once; `skipped` when the table already has it. */
   async write(batchId: number, data: WriteInput): Promise<StreamWriteResult> {
     if (!Number.isSafeInteger(batchId) || batchId < 0) {
-      throw invalidArgument(`batchId must be a non-negative integer, got ${String(batchId)}`);
+      throw invalidArgument(`batchId must be a non-negative integer, got ${String(batchId)}`, 'number micro-batches 0, 1, 2, ... and keep the numbering across restarts (lastBatchId() + 1)');
     }
     const store = await this.openStore();
     const snapshot = await this.snapshotOrUndefined(store);

@@ -1,11 +1,14 @@
 import { isDeltaError } from '../errors.js';
 import { readCommit } from '../log/read-commit.js';
 import type { AddAction, Metadata, Protocol, Version } from '../protocol/actions.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { commitPath } from '../protocol/log-paths.js';
+import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 
 /** What a streaming source needs to know about one commit. */
 export interface VersionChanges {
   version: Version;
+  /** The commit file as the store described it when it was read (to notice it being replaced later). */
+  commitFile: ObjectMeta;
   /** `add` actions with dataChange=true, in commit order; a file's offset index is its position here. */
   files: AddAction[];
   /** The commit removes data (`remove` with dataChange=true). */
@@ -22,6 +25,8 @@ export interface VersionChanges {
  * dataChange=false actions are not data for a stream, so they are not in `files`.
  */
 export async function readVersionChanges(store: ObjectStore, version: Version): Promise<VersionChanges | undefined> {
+  const commitFile = await store.head(commitPath(version));
+  if (!commitFile) return undefined;
   let actions;
   try {
     actions = await readCommit(store, version);
@@ -30,7 +35,7 @@ export async function readVersionChanges(store: ObjectStore, version: Version): 
     throw err;
   }
   const out: VersionChanges = {
-    version, files: [], removesData: false, metadata: undefined, protocol: undefined, fileActionCount: 0, sizeBytes: 0,
+    version, commitFile, files: [], removesData: false, metadata: undefined, protocol: undefined, fileActionCount: 0, sizeBytes: 0,
   };
   for (const a of actions) {
     if ('add' in a) {

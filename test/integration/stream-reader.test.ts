@@ -86,6 +86,14 @@ describe('streaming source', () => {
     assert.deepEqual(batches.map((b) => [b.firstVersion, b.lastVersion]), [[1, 1], [1, 2]]);
   });
 
+  test('maxFilesPerTrigger defaults to 1000 files per batch', async () => {
+    const uri = await tableWithAppends([]);
+    await writeDeltaTable(uri, Array.from({ length: 1001 }, (_, i) => idBatch([i])), { mode: 'append', targetFileSizeBytes: 1 });
+    const batches = await drain(uri, { startingVersion: 0 });
+    assert.deepEqual(batches.map((b) => b.numFiles), [1000, 1]);
+    assert.equal(batches.reduce((n, b) => n + b.data.numRows, 0), 1001);
+  });
+
   test('maxBytesPerTrigger is soft: a batch takes files while below it, at least one', async () => {
     const uri = await tableWithAppends([[1], [2], [3]]);
     const batches = await drain(uri, { startingVersion: 0, maxBytesPerTrigger: 1 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,6 +30,22 @@ describe('streaming sink', () => {
     // Another appId has its own numbering.
     assert.equal((await DeltaTable.writeStream(uri, { appId: 'other' }).write(0, idBatch([4]))).skipped, false);
     assert.deepEqual(await tableIds(uri), [1, 2, 3, 4]);
+  });
+
+  test('a batch lands as one commit holding its data files and txn { appId, version: batchId }', async () => {
+    const uri = await uriIn();
+    const sink = DeltaTable.writeStream(uri, { appId: 'one-commit' });
+    await sink.write(0, idBatch([1]));
+    const { version } = await sink.write(7, [idBatch([2, 3]), idBatch([4])]);
+    const actions = (await readFile(path.join(uri, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8'))
+      .split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
+    const txns = actions.filter((a) => a.txn).map((a) => a.txn!);
+    assert.equal(txns.length, 1);
+    assert.deepEqual([txns[0]!.appId, txns[0]!.version], ['one-commit', 7]);
+    assert.ok(actions.some((a) => a.add?.dataChange === true), 'the data files are in the same commit');
+    assert.equal(actions.find((a) => a.commitInfo)!.commitInfo!.operation, 'STREAMING UPDATE');
+    assert.deepEqual(await tableIds(uri, version), [1, 2, 3, 4]);
+    assert.deepEqual(await tableIds(uri, version - 1), [1], 'the version before holds none of the batch');
   });
 
   test("outputMode 'complete' replaces the table's rows with each batch", async () => {
@@ -74,6 +91,21 @@ describe('streaming sink', () => {
     assert.deepEqual(results.slice(3).map((r) => [r.batchId, r.rowsWritten]), [[3, 7]]);
     assert.deepEqual(await tableIds(uri), Array.from({ length: 32 }, (_, i) => i));
     assert.equal((await DeltaTable.open(uri)).appTransactionVersion('pipe'), 3);
+  });
+
+  test('the Writable adapter groups rows and RecordBatches into micro-batches by bytes', async () => {
+    const uri = await uriIn();
+    const w = DeltaTable.writeStream(uri, { appId: 'bytes' }).writable({ maxRows: 1_000_000, maxBytes: 4096, maxDelayMs: 3_600_000, schema });
+    const results: StreamWriteResult[] = [];
+    w.on('batch', (r: StreamWriteResult) => results.push(r));
+    // Rows of ~1 KiB each (estimate 1012 bytes): the fifth row reaches the bound and closes the
+    // micro-batch. Then RecordBatches of 600 ids (over 4 KiB of buffers): each closes one alone.
+    const big = 'x'.repeat(1000);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i, label: big }));
+    const batches = [0, 1, 2].map((b) => idBatch(Array.from({ length: 600 }, (_, i) => 100 + b * 600 + i)));
+    await pipeline(Readable.from([...rows, ...batches]), w);
+    assert.deepEqual(results.map((r) => [r.batchId, r.rowsWritten]), [[0, 5], [1, 5], [2, 600], [3, 600], [4, 600]]);
+    assert.equal((await tableIds(uri)).length, 10 + 1800);
   });
 
   test('the Writable adapter flushes by time when rows trickle in', async () => {
