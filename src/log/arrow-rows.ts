@@ -1,4 +1,4 @@
-import { Vector, type RecordBatch } from 'apache-arrow';
+import { MapRow, Vector, type RecordBatch } from 'apache-arrow';
 
 /**
  * Converts one Arrow value (as returned by Vector.get) to plain JSON-like data: structs and maps
@@ -9,6 +9,11 @@ export function toPlain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof Vector) return [...value].map(toPlain);
   if (value instanceof Uint8Array) return value;
+  if (value instanceof MapRow) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value as Iterable<[unknown, unknown]>) setOwn(out, String(k), toPlain(v));
+    return out;
+  }
   if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     const obj = (value as { toJSON(): Record<string, unknown> }).toJSON();
     const out: Record<string, unknown> = {};
@@ -16,6 +21,15 @@ export function toPlain(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * Sets an own property, even for the key "__proto__" (which plain assignment would treat as the
+ * prototype, silently dropping a map entry such as a partition value or a table property).
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Yields, for every row of `batch`, the non-null top-level struct columns among `columns`. */

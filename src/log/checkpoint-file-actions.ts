@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { DataType, type Data } from 'apache-arrow';
 import { corruptLog } from '../errors.js';
+import { setOwn } from './arrow-rows.js';
 import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../protocol/actions.js';
 
 /**
@@ -153,7 +154,7 @@ function mapReader(d: Data | undefined, at: At): (row: number) => Record<string,
     const i = at(d, row);
     if (!d.getValid(i)) return null;
     const out: Record<string, string | null> = {};
-    for (let e = o[d.offset + i]!; e < o[d.offset + i + 1]!; e++) out[k(e) as string] = v(e) as string | null;
+    for (let e = o[d.offset + i]!; e < o[d.offset + i + 1]!; e++) setOwn(out, k(e) as string, v(e));
     return out;
   };
 }

@@ -30,5 +30,9 @@ test('dataFromValues builds arrays that read back exactly the values given (stri
     // Through JSON: fast-check's records may have a null prototype, Arrow's never do.
     const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
     assert.deepEqual(plain([...vector].map((v) => toPlain(v))), plain(rows));
-  }), { numRuns: 300 });
+  }), {
+    numRuns: 300,
+    // A map key "__proto__" must stay an entry, not become a prototype (found by this property).
+    examples: [[[{ path: null, size: null, offset: null, dataChange: null, partitionValues: JSON.parse('{"__proto__":null}') as Record<string, string | null>, features: null, dv: null }]]],
+  });
 });
