@@ -19,19 +19,20 @@ export function castData(data: Data, to: DataType, resolve: ChildResolver = byNa
       const i = resolve(f, from.children);
       const child = i >= 0 ? data.children[i]! : undefined;
       if (!child) return nullData(f.type as DataType, data.length);
-      // Align the child with the parent's offset so the new struct can start at 0.
-      return castData(child.slice(data.offset - child.offset, data.length), f.type as DataType, resolve);
+      // Children are sliced with their parent (Arrow JS): row r of the struct is row r of each child.
+      return castData(child, f.type as DataType, resolve);
     });
     return makeData({ type: to, length: data.length, nullCount: data.nullCount, nullBitmap: bitmapOf(data), children } as never);
   }
   if ((DataType.isList(to) && DataType.isList(from)) || (DataType.isMap(to) && DataType.isMap(from))) {
     const child = castData(data.children[0]!, to.children[0]!.type as DataType, resolve);
-    const valueOffsets = (data.valueOffsets as Int32Array).subarray(data.offset, data.offset + data.length + 1);
+    // Offsets are sliced with the array (Arrow JS), so they start at this array's first row.
+    const valueOffsets = (data.valueOffsets as Int32Array).subarray(0, data.length + 1);
     return makeData({ type: to, length: data.length, nullCount: data.nullCount, nullBitmap: bitmapOf(data), valueOffsets, child } as never);
   }
   if (sameType(from, to)) return data;
   const n = data.length;
-  const at = data.offset;
+  const at = 0; // fixed-width values are sliced with the array (Arrow JS)
   const values = data.values as ArrayLike<number | bigint>;
   const fixed = (out: ArrayLike<unknown>): Data =>
     makeData({ type: to, length: n, nullCount: data.nullCount, nullBitmap: bitmapOf(data), data: out } as never);

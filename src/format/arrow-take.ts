@@ -16,7 +16,11 @@ export function filterRows(batch: RecordBatch, keep: Uint8Array): RecordBatch {
   return takeRows(batch, idx);
 }
 
-/** Gathers rows `indices` (relative to `data`) into a new, offset-0 array. */
+/**
+ * Gathers rows `indices` (relative to `data`) into a new, offset-0 array. Arrow JS slices values
+ * and offsets buffers with the array (index them by row), but not bit-packed booleans or
+ * validity bitmaps (those count from `data.offset`).
+ */
 export function takeData(data: Data, indices: Int32Array): Data {
   const type = data.type as DataType;
   const length = indices.length;
@@ -47,19 +51,20 @@ export function takeData(data: Data, indices: Int32Array): Data {
     const valueOffsets = new Int32Array(length + 1);
     let total = 0;
     for (let i = 0; i < length; i++) {
-      const at = off + indices[i]!;
+      const at = indices[i]!;
       total += offsets[at + 1]! - offsets[at]!;
       valueOffsets[i + 1] = total;
     }
     const out = new Uint8Array(total);
     for (let i = 0; i < length; i++) {
-      const at = off + indices[i]!;
+      const at = indices[i]!;
       out.set(src.subarray(offsets[at]!, offsets[at + 1]!), valueOffsets[i]!);
     }
     return makeData({ ...base, data: out, valueOffsets } as never);
   }
   if (DataType.isStruct(type)) {
-    const children = data.children.map((c) => takeData(c, shift(indices, off - c.offset)));
+    // Children are sliced with their parent: row r of the struct is row r of each child.
+    const children = data.children.map((c) => takeData(c, indices));
     return makeData({ ...base, children } as never);
   }
   if (DataType.isList(type) || DataType.isMap(type)) {
@@ -67,7 +72,7 @@ export function takeData(data: Data, indices: Int32Array): Data {
     const valueOffsets = new Int32Array(length + 1);
     const childIdx: number[] = [];
     for (let i = 0; i < length; i++) {
-      const at = off + indices[i]!;
+      const at = indices[i]!;
       for (let k = offsets[at]!; k < offsets[at + 1]!; k++) childIdx.push(k);
       valueOffsets[i + 1] = childIdx.length;
     }
@@ -79,15 +84,8 @@ export function takeData(data: Data, indices: Int32Array): Data {
   const stride = DataType.isDecimal(type) ? type.bitWidth / 32 : DataType.isFixedSizeBinary(type) ? type.byteWidth : 1;
   const out = new src.constructor(length * stride);
   for (let i = 0; i < length; i++) {
-    const at = (off + indices[i]!) * stride;
+    const at = indices[i]! * stride;
     for (let s = 0; s < stride; s++) out[i * stride + s] = src[at + s];
   }
   return makeData({ ...base, data: out } as never);
-}
-
-function shift(indices: Int32Array, by: number): Int32Array {
-  if (by === 0) return indices;
-  const out = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) out[i] = indices[i]! + by;
-  return out;
 }

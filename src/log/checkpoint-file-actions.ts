@@ -9,19 +9,19 @@ import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../proto
  * from the Arrow buffers: per-row struct proxies cost ~10x the Parquet decode on 100k files.
  */
 export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', where: string): Array<AddAction | RemoveAction> {
-  const { child, at } = childrenOf(column);
-  const str = reader(child('path'), at);
-  const stats = reader(child('stats'), at);
-  const size = reader(child('size'), at);
-  const modificationTime = reader(child('modificationTime'), at);
-  const deletionTimestamp = reader(child('deletionTimestamp'), at);
-  const dataChange = reader(child('dataChange'), at);
-  const extended = reader(child('extendedFileMetadata'), at);
-  const baseRowId = reader(child('baseRowId'), at);
-  const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'), at);
-  const partitionValues = mapReader(child('partitionValues'), at);
-  const tags = mapReader(child('tags'), at);
-  const dv = dvReader(child('deletionVector'), at);
+  const { child } = childrenOf(column);
+  const str = reader(child('path'));
+  const stats = reader(child('stats'));
+  const size = reader(child('size'));
+  const modificationTime = reader(child('modificationTime'));
+  const deletionTimestamp = reader(child('deletionTimestamp'));
+  const dataChange = reader(child('dataChange'));
+  const extended = reader(child('extendedFileMetadata'));
+  const baseRowId = reader(child('baseRowId'));
+  const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'));
+  const partitionValues = mapReader(child('partitionValues'));
+  const tags = mapReader(child('tags'));
+  const dv = dvReader(child('deletionVector'));
   const out: Array<AddAction | RemoveAction> = [];
   for (let row = 0; row < column.length; row++) {
     if (!column.getValid(row)) continue;
@@ -66,10 +66,10 @@ export interface FileRowIdentity {
  * rows. Decodes only path, deletion vector and deletion timestamp.
  */
 export function fileRowIdentities(column: Data, where: string): (row: number) => FileRowIdentity | undefined {
-  const { child, at } = childrenOf(column);
-  const path = reader(child('path'), at);
-  const dv = dvReader(child('deletionVector'), at);
-  const deletionTimestamp = reader(child('deletionTimestamp'), at);
+  const { child } = childrenOf(column);
+  const path = reader(child('path'));
+  const dv = dvReader(child('deletionVector'));
+  const deletionTimestamp = reader(child('deletionTimestamp'));
   return (row) => {
     if (!column.getValid(row)) return undefined;
     const p = path(row) as string | null;
@@ -78,15 +78,17 @@ export function fileRowIdentities(column: Data, where: string): (row: number) =>
   };
 }
 
-/** Named children of a struct column, and the index into a child of a row of the parent. */
-function childrenOf(column: Data): { child: (name: string) => Data | undefined; at: At } {
+/**
+ * Named children of a struct column. Arrow JS slices children with their parent, and values and
+ * offsets buffers with their array, so row r of the struct is row r of each child, read at r.
+ */
+function childrenOf(column: Data): { child: (name: string) => Data | undefined } {
   const names = (column.type as DataType).children.map((f) => f.name);
   return {
     child: (name) => {
       const i = names.indexOf(name);
       return i >= 0 ? column.children[i] : undefined;
     },
-    at: (d, row) => column.offset + row - (d?.offset ?? 0),
   };
 }
 
@@ -101,7 +103,6 @@ function opt<K extends string>(key: K, v: unknown): Partial<Record<K, unknown>> 
   return v === null || v === undefined ? {} : ({ [key]: v } as Record<K, unknown>);
 }
 
-type At = (d: Data | undefined, row: number) => number;
 const decoder = new TextDecoder();
 
 /**
@@ -124,53 +125,53 @@ function asciiText(values: Uint8Array): string | undefined {
 }
 
 /** Reads one scalar child (string, integer as number, or boolean) at a parent row. */
-function reader(d: Data | undefined, at: At): (row: number) => unknown {
+function reader(d: Data | undefined): (row: number) => unknown {
   if (!d) return () => null;
   const type = d.type as DataType;
   const ascii = DataType.isUtf8(type) ? asciiText(d.values as Uint8Array) : undefined;
-  return (row) => {
-    const i = at(d, row);
+  return (i) => {
     if (!d.getValid(i)) return null;
-    const abs = d.offset + i;
+    // Arrow JS slices offsets and fixed-width values with the array; booleans keep a bit offset.
     if (DataType.isUtf8(type)) {
       const o = d.valueOffsets as Int32Array;
-      if (ascii !== undefined) return ascii.slice(o[abs]!, o[abs + 1]!);
-      return decoder.decode((d.values as Uint8Array).subarray(o[abs]!, o[abs + 1]!));
+      if (ascii !== undefined) return ascii.slice(o[i]!, o[i + 1]!);
+      return decoder.decode((d.values as Uint8Array).subarray(o[i]!, o[i + 1]!));
     }
-    if (DataType.isBool(type)) return (((d.values as Uint8Array)[abs >> 3]! >> (abs & 7)) & 1) === 1;
-    return Number((d.values as ArrayLike<number | bigint>)[abs]!);
+    if (DataType.isBool(type)) {
+      const bit = d.offset + i;
+      return (((d.values as Uint8Array)[bit >> 3]! >> (bit & 7)) & 1) === 1;
+    }
+    return Number((d.values as ArrayLike<number | bigint>)[i]!);
   };
 }
 
-function mapReader(d: Data | undefined, at: At): (row: number) => Record<string, string | null> | null {
+function mapReader(d: Data | undefined): (row: number) => Record<string, string | null> | null {
   if (!d) return () => null;
   const entries = d.children[0]!;
   const keys = entries.children[0]!;
   const vals = entries.children[1]!;
   const o = d.valueOffsets as Int32Array;
-  const k = reader(keys, (x, r) => entries.offset + r - (x?.offset ?? 0));
-  const v = reader(vals, (x, r) => entries.offset + r - (x?.offset ?? 0));
-  return (row) => {
-    const i = at(d, row);
+  // Entry k of the map is row k of the entries struct and of its key and value children.
+  const k = reader(keys);
+  const v = reader(vals);
+  return (i) => {
     if (!d.getValid(i)) return null;
     const out: Record<string, string | null> = {};
-    for (let e = o[d.offset + i]!; e < o[d.offset + i + 1]!; e++) setOwn(out, k(e) as string, v(e));
+    for (let e = o[i]!; e < o[i + 1]!; e++) setOwn(out, k(e) as string, v(e));
     return out;
   };
 }
 
-function dvReader(d: Data | undefined, at: At): (row: number) => DeletionVectorDescriptor | null {
+function dvReader(d: Data | undefined): (row: number) => DeletionVectorDescriptor | null {
   if (!d) return () => null;
   const names = (d.type as DataType).children.map((f) => f.name);
   const c = (n: string): Data | undefined => d.children[names.indexOf(n)];
-  const sub: At = (x, r) => d.offset + r - (x?.offset ?? 0);
-  const storageType = reader(c('storageType'), sub);
-  const pathOrInlineDv = reader(c('pathOrInlineDv'), sub);
-  const offset = reader(c('offset'), sub);
-  const sizeInBytes = reader(c('sizeInBytes'), sub);
-  const cardinality = reader(c('cardinality'), sub);
-  return (row) => {
-    const i = at(d, row);
+  const storageType = reader(c('storageType'));
+  const pathOrInlineDv = reader(c('pathOrInlineDv'));
+  const offset = reader(c('offset'));
+  const sizeInBytes = reader(c('sizeInBytes'));
+  const cardinality = reader(c('cardinality'));
+  return (i) => {
     if (!d.getValid(i)) return null;
     return {
       storageType: storageType(i) as DeletionVectorDescriptor['storageType'], pathOrInlineDv: pathOrInlineDv(i) as string,

@@ -160,7 +160,7 @@ function partitionReader(data: Data): (row: number) => unknown {
   if (!DataType.isBinary(data.type)) return comparableReader(data);
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
-  return (i) => (data.getValid(i) ? bytes.slice(offsets[data.offset + i]!, offsets[data.offset + i + 1]!) : null);
+  return (i) => (data.getValid(i) ? bytes.slice(offsets[i]!, offsets[i + 1]!) : null); // offsets are sliced with the array
 }
 
 function approxBytes(batch: RecordBatch): number {

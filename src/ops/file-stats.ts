@@ -93,7 +93,7 @@ function addStringBounds(acc: LeafAcc, data: Data): void {
   let max: Uint8Array | undefined;
   for (let i = 0; i < data.length; i++) {
     if (!data.getValid(i)) continue;
-    const v = bytes.subarray(offsets[data.offset + i]!, offsets[data.offset + i + 1]!);
+    const v = bytes.subarray(offsets[i]!, offsets[i + 1]!); // offsets are sliced with the array
     if (min === undefined || Buffer.compare(v, min) < 0) min = v;
     if (max === undefined || Buffer.compare(v, max) > 0) max = v;
   }

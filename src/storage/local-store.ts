@@ -66,10 +66,11 @@ export class LocalStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const baseDir = slash >= 0 ? prefix.slice(0, slash + 1) : '';
     const names = await this.walk(baseDir);
+    const compare = orderFor(opts.startAfter === undefined ? names : [...names, opts.startAfter]);
     const wanted = names.filter(
-      (n) => n.startsWith(prefix) && (opts.startAfter === undefined || compareUtf8(n, opts.startAfter) > 0),
+      (n) => n.startsWith(prefix) && (opts.startAfter === undefined || compare(n, opts.startAfter) > 0),
     );
-    wanted.sort(compareUtf8);
+    wanted.sort(compare);
     // stat in parallel chunks, yielded in order: one stat at a time made large listings slow.
     const CHUNK = 256;
     for (let i = 0; i < wanted.length; i += CHUNK) {
@@ -179,6 +180,17 @@ export class LocalStore implements ObjectStore {
     return storageFailure(op, `${this.rootUri}/${p}`, err, isCode(err, 'EMFILE') || isCode(err, 'EAGAIN'));
   }
 }
+
+/**
+ * The UTF-8 byte order for these strings, cheaply: UTF-16 code-unit order is the same unless a
+ * string holds a surrogate pair or a character from U+E000 up, so plain string comparison serves
+ * for nearly every listing (on a 10k-commit log, byte-wise comparison was most of the open time).
+ */
+function orderFor(strings: readonly string[]): (a: string, b: string) => number {
+  if (strings.some((s) => BEYOND_PLAIN_ORDER.test(s))) return compareUtf8;
+  return (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+}
+const BEYOND_PLAIN_ORDER = /[\ud800-\uffff]/;
 
 /** Compares strings by their UTF-8 bytes, the order object stores list in. */
 export function compareUtf8(a: string, b: string): number {

@@ -164,3 +164,23 @@ test('a checkpoint is written every delta.checkpointInterval commits and the tab
   assert.deepEqual(await tableIds(uri), [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(await tableIds(uri, 4), [0, 1, 2, 3, 4]);
 });
+
+test('a sliced Arrow table (buffers shared with the whole) writes exactly its rows, with statistics of those rows', async () => {
+  const whole = batchOf({
+    id: { type: new Int64(), values: [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n] },
+    label: { type: new Utf8(), values: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] },
+    part: { type: new Utf8(), values: ['x', 'y', 'x', 'y', 'x', 'y', 'x', 'y', 'x', 'y'] },
+  });
+  for (const partitionBy of [[], ['part']]) {
+    const uri = await tempDir();
+    await writeDeltaTable(uri, whole.slice(3, 8), { partitionBy });
+    const table = await DeltaTable.open(uri);
+    const rows = (await table.toArrow()).toArray().map((r) => `${r.id}${r.label}${r.part}`).sort();
+    assert.deepEqual(rows, ['3dy', '4ex', '5fy', '6gx', '7hy'], `partitionBy ${partitionBy}`);
+    const stats = (await commitLines(uri, 0)).filter((l) => l.add).map((l) => JSON.parse(l.add.stats));
+    assert.deepEqual(stats.map((s) => [s.minValues.id, s.maxValues.id, s.minValues.label, s.maxValues.label]).sort(),
+      partitionBy.length ? [[3, 7, 'd', 'h'], [4, 6, 'e', 'g']] : [[3, 7, 'd', 'h']]);
+    const filtered = await table.toArrow({ filter: [['id', '>=', 6n]] });
+    assert.deepEqual(filtered.toArray().map((r) => Number(r.id)).sort(), [6, 7]);
+  }
+});

@@ -56,63 +56,65 @@ function locate(chunks: ReadonlyArray<Data>, row: number): [Data, number] {
   throw new RangeError(`row ${row} out of range`);
 }
 
+/**
+ * Row i of `data`. Arrow JS slices values and offsets buffers (and struct children) with their
+ * array, so they are indexed by i; bit-packed booleans count from data.offset, as validity does.
+ */
 function encode(data: Data, i: number): unknown {
   if (!data.getValid(i)) return null;
   const type = data.type as DataType;
-  const at = data.offset + i;
   if (DataType.isInt(type)) {
-    const v = (data.values as ArrayLike<number | bigint>)[at]!;
+    const v = (data.values as ArrayLike<number | bigint>)[i]!;
     return type.bitWidth === 64 ? String(v) : Number(v);
   }
   if (DataType.isFloat(type)) {
-    const v = Number((data.values as ArrayLike<number>)[at]);
+    const v = Number((data.values as ArrayLike<number>)[i]);
     return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v;
   }
-  if (DataType.isBool(type)) return ((data.values as Uint8Array)[at >> 3]! >> (at & 7) & 1) === 1;
+  if (DataType.isBool(type)) {
+    const bit = data.offset + i;
+    return ((data.values as Uint8Array)[bit >> 3]! >> (bit & 7) & 1) === 1;
+  }
   if (DataType.isUtf8(type) || DataType.isBinary(type)) {
     const o = data.valueOffsets as Int32Array;
-    const bytes = (data.values as Uint8Array).subarray(o[at]!, o[at + 1]!);
+    const bytes = (data.values as Uint8Array).subarray(o[i]!, o[i + 1]!);
     return DataType.isUtf8(type) ? new TextDecoder().decode(bytes) : Buffer.from(bytes).toString('hex');
   }
   if (DataType.isFixedSizeBinary(type)) {
     const w = type.byteWidth;
-    return Buffer.from((data.values as Uint8Array).subarray(at * w, at * w + w)).toString('hex');
+    return Buffer.from((data.values as Uint8Array).subarray(i * w, i * w + w)).toString('hex');
   }
   if (DataType.isDecimal(type)) {
     const words = data.values as Uint32Array;
     let v = 0n;
-    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[at * 4 + w]!);
+    for (let w = 3; w >= 0; w--) v = (v << 32n) | BigInt(words[i * 4 + w]!);
     return formatDecimal(BigInt.asIntN(128, v), type.scale);
   }
   if (DataType.isDate(type)) {
-    const days = Number((data.values as ArrayLike<number>)[at]);
+    const days = Number((data.values as ArrayLike<number>)[i]);
     return new Date(days * 86_400_000).toISOString().slice(0, 10);
   }
   if (DataType.isTimestamp(type)) {
-    const micros = BigInt((data.values as ArrayLike<bigint>)[at]!);
+    const micros = BigInt((data.values as ArrayLike<bigint>)[i]!);
     return formatMicros(micros) + (type.timezone ? 'Z' : '');
   }
   if (DataType.isStruct(type)) {
     const out: Record<string, unknown> = {};
-    // Struct children are aligned with the parent's buffer positions.
-    type.children.forEach((f, c) => (out[f.name] = encode(data.children[c]!, at - data.children[c]!.offset)));
+    type.children.forEach((f, c) => (out[f.name] = encode(data.children[c]!, i)));
     return out;
   }
   if (DataType.isList(type)) {
     const o = data.valueOffsets as Int32Array;
     const child = data.children[0]!;
     const out: unknown[] = [];
-    for (let k = o[at]!; k < o[at + 1]!; k++) out.push(encode(child, k));
+    for (let k = o[i]!; k < o[i + 1]!; k++) out.push(encode(child, k));
     return out;
   }
   if (DataType.isMap(type)) {
     const o = data.valueOffsets as Int32Array;
     const entries = data.children[0]!;
     const out: unknown[] = [];
-    for (let k = o[at]!; k < o[at + 1]!; k++) {
-      const abs = entries.offset + k;
-      out.push([encode(entries.children[0]!, abs - entries.children[0]!.offset), encode(entries.children[1]!, abs - entries.children[1]!.offset)]);
-    }
+    for (let k = o[i]!; k < o[i + 1]!; k++) out.push([encode(entries.children[0]!, k), encode(entries.children[1]!, k)]);
     return out;
   }
   throw new TypeError(`no canonical encoding for ${String(type)}`);
