@@ -51,40 +51,43 @@ async function table(commits: number, filesPerCommit: number, checkpointEvery: n
 interface Measured { ms: number; peakMiB: number; files?: number; version?: number }
 
 /** Runs one measurement in a fresh node process. */
-function inChild(op: 'open' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
+function inChild(op: 'open' | 'open-once' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
   const args = [fileURLToPath(import.meta.url), 'child', op, uri, ...(version === undefined ? [] : [String(version)])];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measured;
 }
 
 async function child(op: string, uri: string, version: number | undefined): Promise<void> {
   let result: Omit<Measured, 'peakMiB'>;
+  const opts = version === undefined ? {} : { version };
   if (op === 'open') {
-    await DeltaTable.open(uri, version === undefined ? {} : { version }); // warm-up: code paths, file cache
+    let t: DeltaTable | undefined;
+    const ms = await medianMs(async () => { t = await DeltaTable.open(uri, opts); });
+    result = { ms, files: t!.snapshot.files.length, version: t!.version };
+  } else if (op === 'open-once') {
+    // One cold open, alone in its process: its peak RSS is the cost of holding that snapshot.
     const t0 = performance.now();
-    const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
+    const t = await DeltaTable.open(uri, opts);
     result = { ms: performance.now() - t0, files: t.snapshot.files.length, version: t.version };
   } else if (op === 'floor' || op === 'floor-files') {
-    const log = path.join(uri, '_delta_log');
-    const names = (await readdir(log)).sort();
-    // The files opening `version` needs: the newest checkpoint at or below it and the commits after.
-    const upTo = version === undefined ? '~' : String(version).padStart(20, '0') + '.~';
-    const cp = names.filter((n) => n.endsWith('.checkpoint.parquet') && n < upTo).at(-1);
-    const t0 = performance.now();
-    // 'floor' decodes the whole checkpoint; 'floor-files' only its add and remove columns.
-    if (cp && op === 'floor') readParquetBytes(await readFile(path.join(log, cp)));
-    if (cp && op === 'floor-files') {
-      const parquet = await ParquetBytes.open(await readFile(path.join(log, cp)));
-      for (let rg = 0; rg < parquet.rowGroups.length; rg++) await parquet.readRowGroup(rg, ['add', 'remove']);
-    }
-    const tail = names.filter((n) => /^\d{20}\.json$/.test(n) && n < upTo && (!cp || n > cp.slice(0, 20)));
-    for (const n of tail) JSON.parse('[' + (await readFile(path.join(log, n), 'utf8')).trim().split('\n').join(',') + ']');
-    result = { ms: performance.now() - t0 };
+    result = { ms: await medianMs(() => rawRead(op, uri, version)) };
   } else {
     const t0 = performance.now();
     const r = await writeCheckpoint(new LocalStore(uri));
     result = { ms: performance.now() - t0, files: r.numOfAddFiles, version: r.version };
   }
   process.stdout.write(JSON.stringify({ ...result, peakMiB: await peakRssMiB() }));
+}
+
+/** Median wall time of 3 runs after 2 warm-up runs (JIT, wasm memory growth, file cache). */
+async function medianMs(run: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 2; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[1]!;
 }
 
 /**
@@ -97,14 +100,35 @@ async function peakRssMiB(): Promise<number> {
   return Math.round((kb === undefined ? process.resourceUsage().maxRSS : Number(kb)) / 1024);
 }
 
+/**
+ * The floor: reading the files opening `version` needs, the newest checkpoint at or below it
+ * and the commits after, with no Delta logic. 'floor' decodes the whole checkpoint (parquet-wasm's
+ * in-memory reader), 'floor-files' only its add and remove columns, row group by row group.
+ */
+async function rawRead(op: 'floor' | 'floor-files', uri: string, version: number | undefined): Promise<void> {
+  const log = path.join(uri, '_delta_log');
+  const names = (await readdir(log)).sort();
+  const upTo = version === undefined ? '~' : String(version).padStart(20, '0') + '.~';
+  const cp = names.filter((n) => n.endsWith('.checkpoint.parquet') && n < upTo).at(-1);
+  if (cp && op === 'floor') readParquetBytes(await readFile(path.join(log, cp)));
+  if (cp && op === 'floor-files') {
+    const parquet = await ParquetBytes.open(await readFile(path.join(log, cp)));
+    for (let rg = 0; rg < parquet.rowGroups.length; rg++) await parquet.readRowGroup(rg, ['add', 'remove']);
+    parquet.close();
+  }
+  const tail = names.filter((n) => /^\d{20}\.json$/.test(n) && n < upTo && (!cp || n > cp.slice(0, 20)));
+  for (const n of tail) JSON.parse('[' + (await readFile(path.join(log, n), 'utf8')).trim().split('\n').join(',') + ']');
+}
+
 const fmt = (m: Measured): string => `${m.ms.toFixed(1).padStart(8)} ms, peak RSS ${String(m.peakMiB).padStart(5)} MiB`;
 
 function openFigure(label: string, uri: string, version?: number): void {
   const open = inChild('open', uri, version);
+  const once = inChild('open-once', uri, version);
   const floor = inChild('floor', uri, version);
   const files = inChild('floor-files', uri, version);
-  console.log(`open ${label.padEnd(38)} v${open.version}, ${open.files} files: ${fmt(open)}`);
-  console.log(`  floor: raw read of the whole checkpoint + JSON tail ${fmt(floor)} (ratio ${(open.ms / floor.ms).toFixed(2)}); of its add/remove columns + tail ${fmt(files)} (ratio ${(open.ms / files.ms).toFixed(2)})`);
+  console.log(`open ${label.padEnd(38)} v${open.version}, ${open.files} files: median ${open.ms.toFixed(1)} ms; one cold open ${once.ms.toFixed(1)} ms, peak RSS ${once.peakMiB} MiB`);
+  console.log(`  floor (median): raw read of the whole checkpoint + JSON tail ${floor.ms.toFixed(1)} ms (ratio ${(open.ms / floor.ms).toFixed(2)}); of its add/remove columns + tail ${files.ms.toFixed(1)} ms (ratio ${(open.ms / files.ms).toFixed(2)})`);
 }
 
 function checkpointFigure(label: string, uri: string): void {
