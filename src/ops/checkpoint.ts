@@ -17,8 +17,13 @@ import { Replayer } from '../snapshot/replay.js';
 import { checkProtocolAndMetadata } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
-/** Commits read (and turned into Arrow rows) at a time: bounds memory when the tail is large. */
+/**
+ * Commits are read (and turned into Arrow rows) a group at a time: at most this many commits, and
+ * no more JSON than TAIL_BYTES_PER_READ unless one commit alone is larger. Bounds the parsed
+ * actions alive at once when the commits since the last checkpoint hold many files.
+ */
 const COMMITS_PER_READ = 8;
+const TAIL_BYTES_PER_READ = 16 * 2 ** 20;
 /** Rows per batch built from action objects: bounds the JS objects alive at once. */
 const ROWS_PER_BATCH = 20_000;
 
@@ -50,9 +55,8 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
   const replayer = new Replayer((p) => resolveDataPath(p, store.rootUri));
   // The commits' own file actions, as Arrow rows of the classic schema (widened when written).
   const tail: RecordBatch[] = [];
-  const versions = segment.commits.map((c) => c.version).reverse();
-  for (let i = 0; i < versions.length; i += COMMITS_PER_READ) {
-    for (const actions of await readCommits(store, versions.slice(i, i + COMMITS_PER_READ))) replayer.applyCommit(actions);
+  for (const group of readGroups([...segment.commits].reverse())) {
+    for (const actions of await readCommits(store, group)) replayer.applyCommit(actions);
     const { adds, tombstones } = replayer.state;
     for (let j = 0; j < adds.length; j += ROWS_PER_BATCH) tail.push(actionsToBatch(adds.slice(j, j + ROWS_PER_BATCH).map(checkpointAdd), CHECKPOINT_SCHEMA));
     for (let j = 0; j < tombstones.length; j += ROWS_PER_BATCH) tail.push(actionsToBatch(tombstones.slice(j, j + ROWS_PER_BATCH).map(checkpointRemove), CHECKPOINT_SCHEMA));
@@ -99,6 +103,24 @@ async function writeFromSources(
   const result: CheckpointResult = { version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
   await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
   return result;
+}
+
+/** Commit versions in read order, grouped by COMMITS_PER_READ and TAIL_BYTES_PER_READ. */
+function readGroups(commits: ReadonlyArray<{ version: Version; file: { sizeBytes: number } }>): Version[][] {
+  const groups: Version[][] = [];
+  let group: Version[] = [];
+  let bytes = 0;
+  for (const c of commits) {
+    if (group.length > 0 && (group.length === COMMITS_PER_READ || bytes + c.file.sizeBytes > TAIL_BYTES_PER_READ)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(c.version);
+    bytes += c.file.sizeBytes;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 /** Which checkpoint file rows go into the new checkpoint. */
