@@ -24,6 +24,10 @@ export interface DataFileWriterOptions {
   compression?: ParquetCompression;
   /** Leaf columns with statistics (delta.dataSkippingNumIndexedCols). @defaultValue 32 */
   statsColumns?: number;
+  /** Folder under the table root the files go in (partition folders below it). @defaultValue '' */
+  directory?: string;
+  /** File name prefix: `part` for data files, `cdc` for change data files. @defaultValue 'part' */
+  filePrefix?: 'part' | 'cdc';
   now?: () => number;
 }
 
@@ -97,8 +101,8 @@ export class DataFileWriter {
     const compression = this.opts.compression ?? 'snappy';
     const bytes = writeParquetBytes(physical, { compression });
     const codec = compression === 'uncompressed' ? '' : `.${compression}`;
-    const name = `part-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${randomUUID().slice(0, 8)}.c000${codec}.parquet`;
-    const relative = p.dir + name;
+    const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${randomUUID().slice(0, 8)}.c000${codec}.parquet`;
+    const relative = (this.opts.directory ?? '') + p.dir + name;
     await this.store.put(relative, bytes);
     const stats = new FileStatsCollector(this.dataFields, (f) => physicalName(f, this.opts.columnMapping), this.opts.statsColumns ?? 32);
     for (const b of p.batches) stats.add(b);

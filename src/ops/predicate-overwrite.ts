@@ -1,3 +1,4 @@
+import type { RecordBatch } from 'apache-arrow';
 import type { RemoveAction } from '../protocol/actions.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DataFileWriter } from './data-file-writer.js';
@@ -10,9 +11,11 @@ import { filterRows } from '../format/arrow-take.js';
  * Overwrite with a predicate: files the predicate cannot touch stay; files whose rows all match
  * are removed; files with some matching rows are removed and their other rows rewritten
  * through `writer` (so partition-only predicates remove whole files and rewrite nothing).
+ * `onDeleted` receives the rows the overwrite replaces (for the change data feed).
  */
 export async function rewriteForPredicate(
   snapshot: Snapshot, predicate: BoundTerm[][], writer: DataFileWriter, now: number,
+  onDeleted?: (rows: RecordBatch) => Promise<void>,
 ): Promise<{ removes: RemoveAction[]; readPaths: string[] }> {
   const removes: RemoveAction[] = [];
   const readPaths: string[] = [];
@@ -26,6 +29,7 @@ export async function rewriteForPredicate(
       const hits = mask.reduce((s, m) => s + m, 0);
       matched += hits;
       if (hits < batch.numRows) keep.push(filterRows(batch, mask.map((m) => 1 - m)));
+      if (hits > 0 && onDeleted) await onDeleted(filterRows(batch, mask));
     }
     if (matched === 0) continue;
     removes.push({

@@ -15,6 +15,7 @@ import { bindFilter, type BoundTerm, type Filter } from './filter.js';
 import { rowMask } from './scan.js';
 import { footprintFor } from './footprint.js';
 import { rewriteForPredicate } from './predicate-overwrite.js';
+import { ChangeDataWriter, changeDataFeedEnabled } from './change-data-writer.js';
 import { conformBatch, mergeSchemas } from './schema-enforcement.js';
 
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
@@ -103,12 +104,19 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(opts.now ? { now: opts.now } : {}),
   });
   const predicate = opts.predicate && snapshot ? bindFilter(opts.predicate, plan.schema) : undefined;
+  // A predicate overwrite may rewrite part of a file; with the change data feed on, the rows it
+  // replaces and inserts are recorded in cdc files, or readers would see the rewritten rows as
+  // deleted and re-inserted. Whole-file changes need none (PROTOCOL-NOTES §15).
+  const changes = predicate && snapshot && changeDataFeedEnabled(plan.metadata.configuration)
+    ? new ChangeDataWriter(store, { schema: plan.schema, partitionColumns: plan.metadata.partitionColumns, columnMapping: snapshot.columnMapping, ...(opts.now ? { now: opts.now } : {}) })
+    : undefined;
   let rows = 0;
   const consume = async (batch: RecordBatch): Promise<void> => {
     const conformed = conformBatch(batch, plan.schema);
     if (predicate) assertRowsMatch(conformed, predicate, plan.schema);
     rows += conformed.numRows;
     await writer.write(conformed);
+    await changes?.write(conformed, 'insert');
   };
   if (firstBatch) await consume(firstBatch);
   for (let r = await batches.next(); !r.done; r = await batches.next()) await consume(r.value);
@@ -118,7 +126,8 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   let readPaths: string[] = [];
   if (snapshot && mode === 'overwrite') {
     if (predicate) {
-      const rewrite = await rewriteForPredicate(snapshot, predicate, writer, now);
+      const onDeleted = changes ? (deleted: RecordBatch) => changes.write(conformBatch(deleted, plan.schema), 'delete') : undefined;
+      const rewrite = await rewriteForPredicate(snapshot, predicate, writer, now, onDeleted);
       removes = rewrite.removes;
       readPaths = rewrite.readPaths;
     } else {
@@ -127,6 +136,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     }
   }
   const adds = await writer.finish();
+  const cdcFiles = (await changes?.finish()) ?? [];
   if (removes.length > 0 && appendOnly(plan.metadata.configuration)) {
     throw unsupportedFeature(
       `the table is append-only (delta.appendOnly=true): this ${mode} would remove ${removes.length} file(s)`,
@@ -139,6 +149,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   if (opts.appTransaction) actions.push({ txn: { appId: opts.appTransaction.appId, version: opts.appTransaction.version, lastUpdated: now } });
   for (const r of removes) actions.push({ remove: r });
   for (const a of adds) actions.push({ add: a });
+  for (const c of cdcFiles) actions.push({ cdc: c });
 
   const operation = opts.operation?.name ?? (!snapshot ? 'CREATE TABLE AS SELECT' : 'WRITE');
   const result = await commitTransaction({
@@ -279,7 +290,8 @@ function operationParameters(mode: WriteMode, partitionBy: string[], predicate: 
     mode: mode === 'overwrite' ? 'Overwrite' : mode === 'append' ? 'Append' : mode === 'ignore' ? 'Ignore' : 'ErrorIfExists',
     partitionBy: JSON.stringify(partitionBy),
   };
-  if (predicate) params.predicate = JSON.stringify(predicate);
+  // bigint values (longs from Arrow) have no JSON form of their own: written as decimal strings.
+  if (predicate) params.predicate = JSON.stringify(predicate, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   return params;
 }
 
