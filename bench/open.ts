@@ -13,7 +13,7 @@ import type { Action } from '../src/protocol/actions.js';
 import { commitPath } from '../src/protocol/log-paths.js';
 import { writeCheckpoint } from '../src/ops/checkpoint.js';
 import { readParquetBytes } from '../src/format/parquet.js';
-import { ParquetBytes } from '../src/format/parquet-file.js';
+import { bytesSource, readParquetRanged } from '../src/format/parquet-ranged.js';
 import { LocalStore } from '../src/storage/local-store.js';
 import { tempDir } from '../test/support/temp.js';
 
@@ -103,7 +103,7 @@ async function peakRssMiB(): Promise<number> {
 /**
  * The floor: reading the files opening `version` needs, the newest checkpoint at or below it
  * and the commits after, with no Delta logic. 'floor' decodes the whole checkpoint (parquet-wasm's
- * in-memory reader), 'floor-files' only its add and remove columns, row group by row group.
+ * in-memory reader), 'floor-files' only its add and remove columns (the Blob-backed reader our checkpoint reads use).
  */
 async function rawRead(op: 'floor' | 'floor-files', uri: string, version: number | undefined): Promise<void> {
   const log = path.join(uri, '_delta_log');
@@ -112,9 +112,8 @@ async function rawRead(op: 'floor' | 'floor-files', uri: string, version: number
   const cp = names.filter((n) => n.endsWith('.checkpoint.parquet') && n < upTo).at(-1);
   if (cp && op === 'floor') readParquetBytes(await readFile(path.join(log, cp)));
   if (cp && op === 'floor-files') {
-    const parquet = await ParquetBytes.open(await readFile(path.join(log, cp)));
-    for (let rg = 0; rg < parquet.rowGroups.length; rg++) await parquet.readRowGroup(rg, ['add', 'remove']);
-    parquet.close();
+    const source = bytesSource(await readFile(path.join(log, cp)));
+    for await (const _batch of readParquetRanged(source, { columns: ['add', 'remove'], batchSize: 65_536 })) { /* decode only */ }
   }
   const tail = names.filter((n) => /^\d{20}\.json$/.test(n) && n < upTo && (!cp || n > cp.slice(0, 20)));
   for (const n of tail) JSON.parse('[' + (await readFile(path.join(log, n), 'utf8')).trim().split('\n').join(',') + ']');

@@ -22,10 +22,20 @@ export interface ColumnChunkStats {
   timeUnit?: 'ms' | 'us' | 'ns';
 }
 
+/** What a row group's footer entry says about one leaf column chunk, nested ones included. */
+export interface LeafChunkInfo {
+  /** Values, nulls included (repetition makes this differ from the row count). */
+  numValues: number;
+  /** Nulls, when the writer recorded statistics. */
+  nullCount: number | undefined;
+}
+
 export interface RowGroupInfo {
   numRows: number;
   /** Keyed by top-level column name (nested columns are not listed). */
   columns: Map<string, ColumnChunkStats>;
+  /** Every leaf column chunk, keyed by its dotted path (`add.path`, `metaData.id`). */
+  leaves: Map<string, LeafChunkInfo>;
 }
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
@@ -68,17 +78,32 @@ export function rowGroupInfos(metadata: ThriftStruct): RowGroupInfo[] {
   }
   return (list(metadata, 4) as ThriftStruct[]).map((rg) => {
     const columns = new Map<string, ColumnChunkStats>();
+    const leaves = new Map<string, LeafChunkInfo>();
     for (const cc of list(rg, 1) as ThriftStruct[]) {
       const md = field(cc, 3)?.value as ThriftStruct | undefined;
       if (!md) continue;
-      const path = list(md, 3) as Uint8Array[];
-      const name = path.length === 1 ? new TextDecoder().decode(path[0]) : undefined;
+      const path = (list(md, 3) as Uint8Array[]).map((p) => new TextDecoder().decode(p));
+      const stats = field(md, 12)?.value as ThriftStruct | undefined;
+      const nulls = stats ? field(stats, 3)?.value : undefined;
+      leaves.set(path.join('.'), { numValues: Number(field(md, 5)?.value ?? 0), nullCount: nulls === undefined ? undefined : Number(nulls) });
+      const name = path.length === 1 ? path[0] : undefined;
       const el = name === undefined ? undefined : topLevel.get(name);
       if (name === undefined || !el) continue;
       columns.set(name, chunkStats(md, el));
     }
-    return { numRows: Number(field(rg, 3)?.value ?? 0), columns };
+    return { numRows: Number(field(rg, 3)?.value ?? 0), columns, leaves };
   });
+}
+
+/**
+ * Whether a row group may hold a non-null value in the leaf column `path`: false only when
+ * the footer proves every value null (statistics present and null_count = num_values), or the
+ * file lacks the column.
+ */
+export function mayHoldValues(rowGroup: RowGroupInfo, path: string): boolean {
+  const info = rowGroup.leaves.get(path);
+  if (!info) return false;
+  return info.nullCount === undefined || info.nullCount < info.numValues;
 }
 
 function chunkStats(md: ThriftStruct, el: ThriftStruct): ColumnChunkStats {

@@ -11,6 +11,11 @@ export interface ByteSource {
   read(start: number, end: number): Promise<Uint8Array>;
 }
 
+/** A whole file already in memory, as a ByteSource. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { sizeBytes: bytes.length, read: async (start, end) => bytes.subarray(start, end) };
+}
+
 export interface RangedReadOptions extends ReadParquetOptions {
   /** Picks the row groups to read from the footer's statistics; all when absent. */
   selectRowGroups?: (rowGroups: RowGroupInfo[]) => number[];

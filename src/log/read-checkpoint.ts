@@ -1,6 +1,7 @@
-import type { Data } from 'apache-arrow';
+import type { Data, RecordBatch } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
-import { mayHoldValues, ParquetBytes, type RowGroupLeaves } from '../format/parquet-file.js';
+import { mayHoldValues, type RowGroupInfo } from '../format/parquet-footer.js';
+import { bytesSource, readParquetRanged } from '../format/parquet-ranged.js';
 import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { LOG_DIR } from '../protocol/log-paths.js';
@@ -64,45 +65,31 @@ export class CheckpointSource {
   async *fileActionChunks(): AsyncGenerator<FileActionChunk> {
     for (const file of this.topLevel) yield* chunksOf(file);
     for (const path of this.sidecarPaths) {
-      const sidecar = await openCheckpointFile(this.store, path);
-      try {
-        yield* chunksOf(sidecar);
-      } finally {
-        if (sidecar.kind === 'parquet') sidecar.parquet.close();
-      }
+      yield* chunksOf(await openCheckpointFile(this.store, path));
     }
-  }
-
-  /** Releases the decoders of the checkpoint's files. */
-  close(): void {
-    for (const f of this.topLevel) if (f.kind === 'parquet') f.parquet.close();
   }
 }
 
-/** A fetched checkpoint file: parsed JSON actions, or Parquet ready to be read piecewise. */
+/** A fetched checkpoint file: parsed JSON actions, or Parquet bytes to be read piecewise. */
 type CheckpointFile =
   | { kind: 'json'; path: string; actions: Action[] }
-  | { kind: 'parquet'; path: string; parquet: ParquetBytes };
+  | { kind: 'parquet'; path: string; bytes: Uint8Array };
 
 async function openCheckpointFile(store: ObjectStore, path: string): Promise<CheckpointFile> {
   const bytes = await store.get(path);
   if (isJson(path)) return { kind: 'json', path, actions: guard(path, () => parseCommitText(new TextDecoder().decode(bytes), path)) };
-  return { kind: 'parquet', path, parquet: await guardAsync(path, () => ParquetBytes.open(bytes)) };
+  return { kind: 'parquet', path, bytes };
 }
 
 /** Reads every action of a checkpoint into memory (for small checkpoints and tests). */
 export async function readCheckpoint(store: ObjectStore, checkpoint: CheckpointFiles): Promise<Action[]> {
   const source = await CheckpointSource.open(store, checkpoint);
-  try {
-    const actions = [...source.nonFileActions];
-    for await (const chunk of source.fileActionChunks()) {
-      // A loop, not push(...x): spreading a million actions overflows the call stack.
-      for (const a of actionsOfChunk(chunk)) actions.push(a);
-    }
-    return actions;
-  } finally {
-    source.close();
+  const actions = [...source.nonFileActions];
+  for await (const chunk of source.fileActionChunks()) {
+    // A loop, not push(...x): spreading a million actions overflows the call stack.
+    for (const a of actionsOfChunk(chunk)) actions.push(a);
   }
+  return actions;
 }
 
 /** The actions of one chunk as plain objects. */
@@ -121,20 +108,18 @@ async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> 
     for (let i = 0; i < actions.length; i += CHUNK_ROWS) yield { kind: 'actions', actions: actions.slice(i, i + CHUNK_ROWS), where: file.path };
     return;
   }
-  const { parquet } = file;
-  for (let rowGroup = 0; rowGroup < parquet.rowGroups.length; rowGroup++) {
-    const columns = columnsToRead(parquet.rowGroups[rowGroup]!, FILE_COLUMNS);
-    if (columns.length === 0) continue;
-    const batches = await guardAsync(file.path, () => parquet.readRowGroup(rowGroup, columns, CHUNK_ROWS));
-    for (const batch of batches) {
-      for (const kind of FILE_COLUMNS) {
+  try {
+    // One column at a time, so row groups where it is all null (removes, mostly) are not decoded.
+    for (const kind of FILE_COLUMNS) {
+      for await (const batch of readRowGroupsHolding(file, [kind])) {
         const column = batch.getChild(kind)?.data[0];
         if (!column || column.nullCount === column.length) continue;
-        for (let at = 0; at < column.length; at += CHUNK_ROWS) {
-          yield { kind, column: column.slice(at, Math.min(CHUNK_ROWS, column.length - at)), where: `${file.path} row group ${rowGroup}` };
-        }
+        // Batches are at most CHUNK_ROWS long (the read's batch size): a chunk is one batch's column.
+        yield { kind, column, where: file.path };
       }
     }
+  } catch (err) {
+    throw asCorruptLog(file.path, err);
   }
 }
 
@@ -143,31 +128,34 @@ async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> 
  * non-file action are decoded: in a checkpoint of a million files, decoding the mostly-null
  * metaData/protocol columns of every row costs more than the file actions themselves.
  */
-async function nonFileActionsOfParquet(file: { path: string; parquet: ParquetBytes }): Promise<Action[]> {
+async function nonFileActionsOfParquet(file: { path: string; bytes: Uint8Array }): Promise<Action[]> {
   const actions: Action[] = [];
-  for (let rowGroup = 0; rowGroup < file.parquet.rowGroups.length; rowGroup++) {
-    const columns = columnsToRead(file.parquet.rowGroups[rowGroup]!, NON_FILE_COLUMNS);
-    if (columns.length === 0) continue;
-    for (const batch of await file.parquet.readRowGroup(rowGroup, columns)) {
-      let row = 0;
-      for (const [name, cell] of structCellsByRow(batch, columns)) {
-        row++;
-        const action = parseAction({ [name]: cell }, `${file.path} row group ${rowGroup} row ${row}`);
-        if (action) actions.push(action);
-      }
+  let row = 0;
+  for await (const batch of readRowGroupsHolding(file, NON_FILE_COLUMNS)) {
+    for (const [name, cell] of structCellsByRow(batch, NON_FILE_COLUMNS)) {
+      row++;
+      const action = parseAction({ [name]: cell }, `${file.path} non-file action ${row}`);
+      if (action) actions.push(action);
     }
   }
   return actions;
 }
 
-/** The columns among `candidates` that may hold an action in this row group. */
-function columnsToRead(rowGroup: RowGroupLeaves, candidates: readonly string[]): string[] {
-  return candidates.filter((name) => {
-    const key = KEY_LEAF[name]!;
-    if (rowGroup.columns.has(key)) return mayHoldValues(rowGroup, key);
-    // Without its key leaf, a column present in the file is read rather than trusted empty.
-    return [...rowGroup.columns.keys()].some((p) => p.startsWith(`${name}.`));
+/** `columns` of the row groups whose footer says they may hold one of those actions, in batches of CHUNK_ROWS. */
+function readRowGroupsHolding(file: { bytes: Uint8Array }, columns: readonly string[]): AsyncGenerator<RecordBatch> {
+  return readParquetRanged(bytesSource(file.bytes), {
+    columns: [...columns],
+    batchSize: CHUNK_ROWS,
+    selectRowGroups: (rowGroups) => rowGroups.flatMap((rg, i) => (columns.some((c) => mayHoldAction(rg, c)) ? [i] : [])),
   });
+}
+
+/** Whether column `name` may hold an action in this row group. */
+function mayHoldAction(rowGroup: RowGroupInfo, name: string): boolean {
+  const key = KEY_LEAF[name]!;
+  if (rowGroup.leaves.has(key)) return mayHoldValues(rowGroup, key);
+  // Without its key leaf, a column present in the file is read rather than trusted empty.
+  return [...rowGroup.leaves.keys()].some((p) => p.startsWith(`${name}.`));
 }
 
 function isJson(path: string): boolean {
@@ -183,8 +171,7 @@ async function guardAsync<T>(where: string, read: () => Promise<T>): Promise<T> 
   try {
     return await read();
   } catch (err) {
-    if (isDeltaError(err)) throw err;
-    throw corruptLog(where, `unreadable checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw asCorruptLog(where, err);
   }
 }
 
@@ -193,7 +180,12 @@ function guard<T>(where: string, read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if (isDeltaError(err)) throw err;
-    throw corruptLog(where, `unreadable checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw asCorruptLog(where, err);
   }
+}
+
+/** A Delta error as it is; any other failure as CORRUPT_LOG naming the checkpoint file. */
+function asCorruptLog(where: string, err: unknown): unknown {
+  if (isDeltaError(err)) return err;
+  return corruptLog(where, `unreadable checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
 }

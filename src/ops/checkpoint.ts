@@ -62,17 +62,7 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
     tombstones.length = 0;
   }
   const source = segment.checkpoint ? await CheckpointSource.open(store, segment.checkpoint) : undefined;
-  try {
-    return await writeFromSources(store, segment.version, replayer, tail, source, now);
-  } finally {
-    source?.close();
-  }
-}
-
-/** The rest of writeCheckpoint, once the commits are replayed and the old checkpoint opened. */
-async function writeFromSources(
-  store: ObjectStore, version: Version, replayer: Replayer, tail: RecordBatch[], source: CheckpointSource | undefined, now: number,
-): Promise<CheckpointResult> {
+  const version = segment.version;
   for (const a of source?.nonFileActions ?? []) replayer.applyNonFile(a);
   const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, store.rootUri);
   const v2 = protocol.writerFeatures?.includes('v2Checkpoint') ?? false;

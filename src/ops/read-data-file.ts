@@ -3,7 +3,7 @@ import { fileNotFound, isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { filterRows } from '../format/arrow-take.js';
 import type { RowGroupInfo } from '../format/parquet-footer.js';
-import { readParquetRanged, type ByteSource, type RangedReadOptions } from '../format/parquet-ranged.js';
+import { bytesSource, readParquetRanged, type ByteSource, type RangedReadOptions } from '../format/parquet-ranged.js';
 import { parsePartitionValue } from '../protocol/partition-values.js';
 import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type StructField } from '../protocol/schema.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
@@ -104,8 +104,7 @@ async function* parquetBatches(snapshot: Snapshot, file: ActiveFile, opts: Range
     if (file.add.size >= RANGED_READ_MIN_BYTES) {
       source = { sizeBytes: file.add.size, read: (start, end) => snapshot.store.getRange(file.path, start, end) };
     } else {
-      const bytes = await snapshot.store.get(file.path);
-      source = { sizeBytes: bytes.length, read: async (start, end) => bytes.subarray(start, end) };
+      source = bytesSource(await snapshot.store.get(file.path));
     }
     yield* readParquetRanged(source, options);
   } catch (err) {

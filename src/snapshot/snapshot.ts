@@ -78,14 +78,7 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
     const replayer = new Replayer(normalize);
     for (let i = commits.length - 1; i >= 0; i--) replayer.applyCommit(commits[i]!);
     for (const a of checkpoint?.nonFileActions ?? []) replayer.applyNonFile(a);
-    let protocol: Protocol;
-    let metadata: Metadata;
-    try {
-      ({ protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri));
-    } catch (err) {
-      checkpoint?.close();
-      throw err;
-    }
+    const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri);
     if (checkpoint) {
       try {
         for await (const chunk of checkpoint.fileActionChunks()) {
@@ -95,8 +88,6 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
         if (!isUnreadable(err)) throw err;
         excluded.add(segment.checkpoint!.version);
         continue;
-      } finally {
-        checkpoint.close();
       }
     }
     const state = replayer.state;
