@@ -103,8 +103,8 @@ function sameType(a: DataType, b: DataType): boolean {
   return a.typeId === b.typeId && String(a) === String(b);
 }
 
-/** The validity bitmap re-based to offset 0, or undefined when there are no nulls. */
-function bitmapOf(data: Data): Uint8Array | undefined {
+/** The validity bitmap re-based to offset 0 (the array may be a slice), or undefined when there are no nulls. */
+export function bitmapOf(data: Data): Uint8Array | undefined {
   if (data.nullCount === 0) return undefined;
   const out = new Uint8Array(Math.ceil(data.length / 8));
   for (let i = 0; i < data.length; i++) if (data.getValid(i)) out[i >> 3]! |= 1 << (i & 7);

@@ -1,4 +1,5 @@
 import { DataType, makeData, TimestampMicrosecond, type Data } from 'apache-arrow';
+import { bitmapOf } from './arrow-cast.js';
 import { parseFooter } from './parquet-footer.js';
 import { field, setField, T, writeStruct, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
@@ -70,13 +71,5 @@ export function int96ToMicros(data: Data): Data {
     const julianDay = BigInt(view.getUint32(at + 8, true));
     out[i] = (julianDay - JULIAN_UNIX_EPOCH) * MICROS_PER_DAY + nanosOfDay / 1000n;
   }
-  return makeData({ type: new TimestampMicrosecond(), length: data.length, nullCount: data.nullCount, nullBitmap: validityFrom(data), data: out } as never);
-}
-
-/** The validity bitmap of `data` re-based to offset 0 (the input may be a slice), or undefined. */
-function validityFrom(data: Data): Uint8Array | undefined {
-  if (data.nullCount === 0) return undefined;
-  const out = new Uint8Array(Math.ceil(data.length / 8));
-  for (let i = 0; i < data.length; i++) if (data.getValid(i)) out[i >> 3]! |= 1 << (i & 7);
-  return out;
+  return makeData({ type: new TimestampMicrosecond(), length: data.length, nullCount: data.nullCount, nullBitmap: bitmapOf(data), data: out } as never);
 }

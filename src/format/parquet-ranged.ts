@@ -1,5 +1,6 @@
 import { RecordBatch, tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm';
+import { concatBytes } from './bytes.js';
 import { exposeInt96Footer } from './int96.js';
 import { int96ToMicroBatches, wasmReadOptions, type ReadParquetOptions } from './parquet.js';
 import { parseFooter, rowGroupInfos, type ParquetFooter, type RowGroupInfo } from './parquet-footer.js';
@@ -41,7 +42,7 @@ export async function* readParquetRanged(source: ByteSource, opts: RangedReadOpt
   // offsets stay valid because only the bytes after footerStart change.
   const int96 = exposeInt96Footer(footer.metadata);
   const virtualTail = int96
-    ? concat(tail.subarray(0, footer.footerStart - tailStart), int96.tail)
+    ? concatBytes([tail.subarray(0, footer.footerStart - tailStart), int96.tail])
     : tail;
   const blob = virtualBlob(source, tailStart, virtualTail);
   const rowGroups = opts.selectRowGroups?.(rowGroupInfos(footer.metadata));
@@ -68,7 +69,7 @@ async function fetchFooter(source: ByteSource): Promise<{ footer: ParquetFooter;
   if ('missingBytes' in parsed) {
     const more = await source.read(tailStart - parsed.missingBytes, tailStart);
     tailStart -= parsed.missingBytes;
-    tail = concat(more, tail);
+    tail = concatBytes([more, tail]);
     parsed = parseFooter(tail, size);
     if ('missingBytes' in parsed) throw new RangeError('Parquet footer longer than announced');
   }
@@ -85,7 +86,7 @@ function virtualBlob(source: ByteSource, tailStart: number, tail: Uint8Array) {
   const bytes = async (start: number, end: number): Promise<Uint8Array> => {
     if (start >= tailStart) return tail.subarray(start - tailStart, end - tailStart);
     if (end <= tailStart) return source.read(start, end);
-    return concat(await source.read(start, tailStart), tail.subarray(0, end - tailStart));
+    return concatBytes([await source.read(start, tailStart), tail.subarray(0, end - tailStart)]);
   };
   return {
     size,
@@ -101,11 +102,4 @@ function virtualBlob(source: ByteSource, tailStart: number, tail: Uint8Array) {
       };
     },
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { concatBytes } from './bytes.js';
 import { Table as WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } from 'parquet-wasm';
 
 /** Rows per row group of a streamed file: bounds the writer's buffer and lets readers read piecewise. */
@@ -28,16 +29,6 @@ export async function writeParquetStream(
     .build();
   const encoded = await transformParquetStream(ReadableStream.from(wasmBatches()), props);
   const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of encoded as ReadableStream<Uint8Array>) {
-    chunks.push(chunk);
-    length += chunk.length;
-  }
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
+  for await (const chunk of encoded as ReadableStream<Uint8Array>) chunks.push(chunk);
+  return concatBytes(chunks);
 }

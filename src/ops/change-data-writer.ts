@@ -5,9 +5,9 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { constantData } from './constant-column.js';
 import { DataFileWriter } from './data-file-writer.js';
 
-/** The change-type column of cdc files; its name is the same physical name under column mapping. */
-const CHANGE_TYPE: StructField = {
-  name: '_change_type', type: 'string', nullable: false, metadata: { 'delta.columnMapping.physicalName': '_change_type' },
+/** The change-type column of cdc files; under column mapping its physical name is its name. */
+export const CHANGE_TYPE: StructField = {
+  name: '_change_type', type: 'string', nullable: true, metadata: { 'delta.columnMapping.physicalName': '_change_type' },
 };
 
 /** `delta.enableChangeDataFeed`: whether writers must record row-level changes. @defaultValue false */
@@ -39,7 +39,7 @@ export class ChangeDataWriter {
   /** Records `batch` (conformed to the table schema) as rows of one change type. */
   async write(batch: RecordBatch, changeType: 'insert' | 'delete'): Promise<void> {
     if (batch.numRows === 0) return;
-    const fields = [...batch.schema.fields, new Field(CHANGE_TYPE.name, new Utf8(), false)];
+    const fields = [...batch.schema.fields, new Field(CHANGE_TYPE.name, new Utf8(), true)];
     const children = [...batch.schema.fields.map((_, i) => batch.getChildAt(i)!.data[0]!), constantData(new Utf8(), changeType, batch.numRows)];
     await this.files.write(new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children })));
   }

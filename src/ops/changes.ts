@@ -3,10 +3,10 @@ import { invalidArgument, unsupportedFeature } from '../errors.js';
 import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Action, AddAction, DeletionVectorDescriptor, Version } from '../protocol/actions.js';
-import type { StructField } from '../protocol/schema.js';
 import { commitInfoOf } from '../snapshot/replay.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
+import { CHANGE_TYPE } from './change-data-writer.js';
 import { constantData } from './constant-column.js';
 import { loadDeletedRows } from './deletion-vectors.js';
 import { planReadColumns, readDataFile } from './read-data-file.js';
@@ -17,7 +17,6 @@ export interface ChangesOptions {
   endingVersion?: Version;
 }
 
-const CHANGE_TYPE: StructField = { name: '_change_type', type: 'string', nullable: true, metadata: {} };
 
 /**
  * Change Data Feed (PROTOCOL.md "Change Data Files"): per version, the `cdc` files when the

@@ -86,17 +86,6 @@ export class Replayer {
   }
 }
 
-/** Replays commits (newest first) and then a checkpoint's actions, all in memory. */
-export function replayActions(commits: Iterable<readonly Action[]>, checkpoint: readonly Action[], normalizePath: (p: string) => string): ReplayState {
-  const replayer = new Replayer(normalizePath);
-  for (const actions of commits) replayer.applyCommit(actions);
-  for (const a of checkpoint) {
-    if ('add' in a || 'remove' in a) replayer.applyCheckpointFile(a);
-    else replayer.applyNonFile(a);
-  }
-  return replayer.state;
-}
-
 /** The commitInfo of one commit, if it has one. */
 export function commitInfoOf(actions: readonly Action[]): CommitInfo | undefined {
   for (const a of actions) if ('commitInfo' in a) return a.commitInfo;

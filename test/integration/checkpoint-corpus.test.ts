@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { isDeltaError } from '../../src/errors.js';
 import { writeCheckpoint } from '../../src/ops/checkpoint.js';
 import { checkpointPath } from '../../src/protocol/log-paths.js';
 import { loadSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
@@ -39,20 +38,11 @@ function state(s: Snapshot) {
 test('a checkpoint rewritten over every Spark- and delta-rs-written checkpoint in the corpus opens to the same state', async () => {
   const names = await tablesWithCheckpoints();
   assert.ok(names.length >= 12, `corpus tables with checkpoints: ${names.length}`);
-  let rewritten = 0;
   for (const name of names) {
     const uri = await tempDir(`dlts-cp-corpus-${name}-`);
     await cp(path.join(corpusRoot, 'tables', name), uri, { recursive: true });
     const store = new LocalStore(uri);
-    let before: Snapshot;
-    try {
-      before = await loadSnapshot(store);
-    } catch (err) {
-      // Tables the reader refuses (the corpus's error items) must be refused by the writer too.
-      assert.ok(isDeltaError(err), `${name}: ${String(err)}`);
-      await assert.rejects(writeCheckpoint(store), (e: unknown) => isDeltaError(e, (err as unknown as { code: never }).code), name);
-      continue;
-    }
+    const before = await loadSnapshot(store);
     // now = 0 keeps every tombstone, so the whole state must survive the rewrite.
     const result = await writeCheckpoint(store, { now: () => 0 });
     assert.equal(result.version, before.version, name);
@@ -60,7 +50,5 @@ test('a checkpoint rewritten over every Spark- and delta-rs-written checkpoint i
     assert.equal(after.segment.checkpoint?.files[0]?.path, checkpointPath(before.version), `${name} opens from the new checkpoint`);
     assert.deepEqual(state(after), state(before), name);
     assert.equal(result.numOfAddFiles, before.files.length, name);
-    rewritten++;
   }
-  assert.ok(rewritten >= 8, `rewritten: ${rewritten}`);
 });

@@ -4,9 +4,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DeltaError, DeltaTable, writeDeltaTable, type StreamBatch } from '../../src/index.js';
+import { idsOf } from '../support/streams.js';
 import { idBatch, tempDir } from '../support/temp.js';
 
-const idsOf = (b: StreamBatch): number[] => [...b.data.getChild('id')!].map(Number);
 
 async function setup(appends: number[][]): Promise<{ uri: string; cp: string }> {
   const dir = await tempDir('dlts-progress-');

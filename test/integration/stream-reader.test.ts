@@ -3,18 +3,12 @@ import { rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Int64, Utf8 } from 'apache-arrow';
-import { DeltaError, DeltaTable, writeDeltaTable, type StreamBatch } from '../../src/index.js';
+import { DeltaTable, writeDeltaTable, type StreamBatch } from '../../src/index.js';
+import { deltaError, idsOf, tableWithAppends } from '../support/streams.js';
 import { batchOf, idBatch, tempDir } from '../support/temp.js';
 
 type Batch = StreamBatch;
 
-const idsOf = (b: Batch): number[] => [...b.data.getChild('id')!].map(Number);
-
-async function tableWithAppends(appends: number[][]): Promise<string> {
-  const uri = path.join(await tempDir('dlts-stream-'), 't');
-  for (const ids of appends) await writeDeltaTable(uri, idBatch(ids), { mode: 'append' });
-  return uri;
-}
 
 /** Every batch of a stream that ends once it has caught up. */
 async function drain(uri: string, opts: Parameters<typeof DeltaTable.readStream>[1] = {}): Promise<Batch[]> {
@@ -23,14 +17,6 @@ async function drain(uri: string, opts: Parameters<typeof DeltaTable.readStream>
   return out;
 }
 
-function assertDeltaError(code: string, pattern: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof DeltaError, `expected a DeltaError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 describe('streaming source', () => {
   test('without a starting point it delivers the snapshot, then each new commit, with offsets that only move forward', async () => {
@@ -109,7 +95,7 @@ describe('streaming source', () => {
     for (let v = 0; v < 3; v++) await utimes(path.join(log, `${String(v).padStart(20, '0')}.json`), new Date(base + v * 60_000), new Date(base + v * 60_000));
     assert.deepEqual((await drain(uri, { startingTimestamp: new Date(base + 30_000) })).flatMap(idsOf), [2, 3]);
     assert.deepEqual((await drain(uri, { startingTimestamp: new Date(base + 60_000).toISOString() })).flatMap(idsOf), [2, 3]);
-    await assert.rejects(drain(uri, { startingVersion: 9 }), assertDeltaError('INVALID_ARGUMENT', /startingVersion 9 is after/));
+    await assert.rejects(drain(uri, { startingVersion: 9 }), deltaError('INVALID_ARGUMENT', /startingVersion 9 is after/));
   });
 
   test('a commit that rewrites data fails the stream naming its version, after the rows before it; skipChangeCommits skips it', async () => {
@@ -119,7 +105,7 @@ describe('streaming source', () => {
     const got: number[] = [];
     await assert.rejects(async () => {
       for await (const b of DeltaTable.readStream(uri, { startingVersion: 0, availableNow: true })) got.push(...idsOf(b));
-    }, assertDeltaError('UNSUPPORTED_FEATURE', /version 2 rewrites existing data/));
+    }, deltaError('UNSUPPORTED_FEATURE', /version 2 rewrites existing data/));
     assert.deepEqual(got, [1, 2]);
     assert.deepEqual((await drain(uri, { startingVersion: 0, skipChangeCommits: true })).flatMap(idsOf), [1, 2, 3]);
     await assert.rejects(drain(uri, { startingVersion: 0, ignoreDeletes: true }), /version 2 rewrites/);
@@ -130,7 +116,7 @@ describe('streaming source', () => {
     const empty = batchOf({ id: { type: new Int64(), values: [] }, label: { type: new Utf8(), values: [] } });
     await writeDeltaTable(uri, empty, { mode: 'overwrite', predicate: [['id', '=', 1]] }); // version 2: remove only
     await writeDeltaTable(uri, idBatch([3]), { mode: 'append' });
-    await assert.rejects(drain(uri, { startingVersion: 0 }), assertDeltaError('UNSUPPORTED_FEATURE', /version 2 deletes data/));
+    await assert.rejects(drain(uri, { startingVersion: 0 }), deltaError('UNSUPPORTED_FEATURE', /version 2 deletes data/));
     assert.deepEqual((await drain(uri, { startingVersion: 0, ignoreDeletes: true })).flatMap(idsOf), [1, 2, 3]);
   });
 
@@ -153,7 +139,7 @@ describe('streaming source', () => {
       for await (const b of DeltaTable.readStream(uri, { pollIntervalMs: 20 })) {
         if (b.batchId === 0) await writeDeltaTable(uri, wider, { mode: 'append', schemaMode: 'merge' });
       }
-    }, assertDeltaError('SCHEMA_MISMATCH', /schema changed at version 1 .*column "extra" was added/));
+    }, deltaError('SCHEMA_MISMATCH', /schema changed at version 1 .*column "extra" was added/));
   });
 
   test('reading from version 0 of an evolved table works: older schemas are subsets of the current one', async () => {
@@ -172,7 +158,7 @@ describe('streaming source', () => {
     for await (const b of r) await r.commit(b);
     await rm(uri, { recursive: true });
     await writeDeltaTable(uri, idBatch([1]), { mode: 'append' });
-    await assert.rejects(drain(uri, { checkpointLocation: cp }), assertDeltaError('INVALID_ARGUMENT', /was replaced/));
+    await assert.rejects(drain(uri, { checkpointLocation: cp }), deltaError('INVALID_ARGUMENT', /was replaced/));
   });
 
   test('commits removed by log cleanup before the stream read them fail with VERSION_NOT_FOUND', async () => {
@@ -185,7 +171,7 @@ describe('streaming source', () => {
     }
     await (await DeltaTable.open(uri)).checkpoint();
     await rm(path.join(uri, '_delta_log', `${'1'.padStart(20, '0')}.json`));
-    await assert.rejects(drain(uri, { checkpointLocation: cp }), assertDeltaError('VERSION_NOT_FOUND', /needs version 1 .* earliest commit left is 0/));
+    await assert.rejects(drain(uri, { checkpointLocation: cp }), deltaError('VERSION_NOT_FOUND', /needs version 1 .* earliest commit left is 0/));
   });
 
   test('the change feed streams the snapshot as inserts, or from startingVersion every insert and delete with its version', async () => {
@@ -212,8 +198,8 @@ describe('streaming source', () => {
   });
 
   test('bad options are INVALID_ARGUMENT', () => {
-    assert.throws(() => DeltaTable.readStream('/tmp/x', { maxFilesPerTrigger: 0 }), assertDeltaError('INVALID_ARGUMENT', /maxFilesPerTrigger/));
-    assert.throws(() => DeltaTable.readStream('/tmp/x', { startingVersion: -1 }), assertDeltaError('INVALID_ARGUMENT', /startingVersion/));
+    assert.throws(() => DeltaTable.readStream('/tmp/x', { maxFilesPerTrigger: 0 }), deltaError('INVALID_ARGUMENT', /maxFilesPerTrigger/));
+    assert.throws(() => DeltaTable.readStream('/tmp/x', { startingVersion: -1 }), deltaError('INVALID_ARGUMENT', /startingVersion/));
     assert.throws(() => DeltaTable.readStream('/tmp/x', { startingVersion: 1, startingTimestamp: new Date() }), /either/);
   });
 });

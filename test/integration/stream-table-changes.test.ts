@@ -3,27 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Int64 } from 'apache-arrow';
-import { DeltaError, DeltaTable, writeDeltaTable, type ReadStreamOptions, type StreamBatch } from '../../src/index.js';
+import { DeltaTable, writeDeltaTable, type ReadStreamOptions, type StreamBatch } from '../../src/index.js';
 import { commitPath } from '../../src/protocol/log-paths.js';
-import { batchOf, idBatch, tempDir } from '../support/temp.js';
+import { deltaError, idsOf, tableWithAppends } from '../support/streams.js';
+import { batchOf, idBatch } from '../support/temp.js';
 
-const idsOf = (b: StreamBatch): number[] => [...b.data.getChild('id')!].map(Number);
-
-async function tableWithAppends(appends: number[][]): Promise<string> {
-  const uri = path.join(await tempDir('dlts-live-'), 't');
-  for (const ids of appends) await writeDeltaTable(uri, idBatch(ids), { mode: 'append' });
-  return uri;
-}
-
-function deltaError(code: string, pattern: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof DeltaError, `expected a DeltaError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.message, pattern);
-    assert.ok(e.hint, 'the error says what to do');
-    return true;
-  };
-}
 
 /** Streams one file per batch; after the first batch runs `change`, then reads on until the stream ends or fails. */
 async function streamAround(uri: string, change: () => Promise<void>, opts: ReadStreamOptions = {}): Promise<number[]> {
