@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { Field, Int32, makeData, RecordBatch, Schema, Struct, type Data, type DataType } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { vacuumTable } from '../../src/ops/vacuum.js';
 import { loadSnapshot } from '../../src/snapshot/snapshot.js';
@@ -61,4 +62,22 @@ test('vacuum on a busy table lands its VACUUM START and END commits however many
   assert.equal(ops.filter((o) => o === 'VACUUM START').length, 1);
   assert.equal(ops.filter((o) => o === 'VACUUM END').length, 1);
   assert.equal((await tableIds(uri)).length, 26);
+});
+
+test('data the Parquet encoder cannot take (a struct nested 63 levels) is INVALID_ARGUMENT with a hint, and nothing is written', async () => {
+  const uri = await tempDir();
+  let type: DataType = new Int32();
+  let data = makeData({ type: new Int32(), length: 1, nullCount: 0, data: new Int32Array([7]) }) as Data;
+  for (let i = 0; i < 63; i++) {
+    type = new Struct([new Field(`f${i}`, type, true)]);
+    data = makeData({ type: type as Struct, length: 1, nullCount: 0, children: [data] });
+  }
+  const schema = new Schema([new Field('s', type, true)]);
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [data] }));
+  await assert.rejects(writeDeltaTable(uri, batch), (err: any) => {
+    assert.equal(err.code, 'INVALID_ARGUMENT');
+    assert.match(err.hint, /flatten/);
+    return true;
+  });
+  assert.deepEqual(await readdir(uri), []);
 });
