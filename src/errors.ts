@@ -81,10 +81,25 @@ export function schemaMismatch(column: string, tableType: string, dataType: stri
 export function storageFailure(op: string, path: string, cause: unknown, retryable = false): DeltaError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new DeltaError('STORAGE_FAILURE', `${op} ${path} failed: ${detail}`, {
-    hint: retryable ? 'the storage answered with a transient error; retry the operation' : 'check permissions, credentials and connectivity of the storage',
+    hint: retryable ? 'the storage answered with a transient error; retry the operation' : localFailureHint(cause) ?? 'check permissions, credentials and connectivity of the storage',
     cause,
     retryable,
   });
+}
+
+/** What to do about a local filesystem error, by errno; undefined for anything else. */
+function localFailureHint(cause: unknown): string | undefined {
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  switch (code) {
+    case 'ENOSPC': case 'EDQUOT':
+      return 'the disk (or quota) is full: free space and retry; a failed commit left the table at its last version';
+    case 'EROFS':
+      return 'the file system is mounted read-only: remount it read-write, or write the table elsewhere';
+    case 'EACCES': case 'EPERM':
+      return 'this process may not access the file: fix its permissions or run as a user who may';
+    default:
+      return undefined;
+  }
 }
 
 export function timestampOutOfRange(requested: string, earliest: { version: number; at: string }, latest: { version: number; at: string }): DeltaError {

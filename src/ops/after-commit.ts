@@ -1,5 +1,6 @@
 import type { Version } from '../protocol/actions.js';
 import { checkpointInterval, enableExpiredLogCleanup } from '../protocol/intervals.js';
+import { LOG_DIR } from '../protocol/log-paths.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { cleanupExpiredLogs } from './log-cleanup.js';
@@ -20,4 +21,14 @@ export async function afterCommit(
   } catch (err) {
     process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
   }
+  try {
+    // Writers killed mid-commit leave temp files in _delta_log; an hour is far beyond any
+    // commit still in flight.
+    await store.removeStaleTempFiles?.(LOG_DIR, (opts.now ?? Date.now)() - STALE_TEMP_FILE_MS);
+  } catch {
+    // Best effort: leftover temp files are invisible to readers; the next checkpoint tries again.
+  }
 }
+
+/** Temp files older than this are abandoned (no commit takes an hour between write and link). */
+export const STALE_TEMP_FILE_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataType, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
-import { invalidArgument } from '../errors.js';
+import { DeltaError, invalidArgument } from '../errors.js';
 import { takeRows } from '../format/arrow-take.js';
 import { writeParquetBytes } from '../format/parquet.js';
 import type { AddAction } from '../protocol/actions.js';
@@ -99,7 +99,7 @@ export class DataFileWriter {
     this.bufferedBytes -= p.bytes;
     const physical = p.batches.map((b) => this.toPhysical(b));
     const compression = this.opts.compression ?? 'snappy';
-    const bytes = writeParquetBytes(physical, { compression });
+    const bytes = encodeParquet(physical, compression);
     const codec = compression === 'uncompressed' ? '' : `.${compression}`;
     const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${randomUUID().slice(0, 8)}.c000${codec}.parquet`;
     const relative = (this.opts.directory ?? '') + p.dir + name;
@@ -175,4 +175,22 @@ function approxBytes(batch: RecordBatch): number {
   };
   for (let i = 0; i < batch.numCols; i++) for (const d of batch.getChildAt(i)!.data) visit(d as never);
   return n;
+}
+
+/** Parquet bytes of the batches; the encoder's own failures (wasm, Arrow IPC) become DeltaErrors. */
+function encodeParquet(batches: RecordBatch[], compression: ParquetCompression): Uint8Array {
+  try {
+    return writeParquetBytes(batches, { compression });
+  } catch (err) {
+    if (err instanceof DeltaError) throw err;
+    const detail = err instanceof Error ? err.message : String(err);
+    // parquet-wasm receives batches as Arrow IPC, whose flatbuffers reader stops at 64 levels.
+    const tooDeep = /DepthLimitReached/.test(detail);
+    throw new DeltaError('INVALID_ARGUMENT', `the data cannot be encoded as Parquet: ${detail}`, {
+      hint: tooDeep
+        ? 'the schema nests types deeper than the Parquet encoder accepts (about 60 levels): flatten the deepest structs'
+        : 'check the data against the table schema; nothing was committed',
+      cause: err,
+    });
+  }
 }

@@ -58,12 +58,14 @@ export async function* readDataFile(
   });
   let rowBase = 0;
   let nextDeleted = 0;
+  let lookup: ColumnLookup | undefined;
   for await (const batch of batches) {
     const n = batch.numRows;
+    if (lookup?.schema !== batch.schema) lookup = columnLookup(batch.schema);
     const children = cols.fields.map((field, i): Data => {
       const type = cols.schema.fields[i]!.type as DataType;
       if (isPartition[i]) return constantData(type, partitionValueOf(file, field, cols.physicalNames[i]!), n);
-      const source = findColumn(batch, cols.physicalNames[i]!, fieldId(field));
+      const source = findColumn(batch, lookup!, cols.physicalNames[i]!, fieldId(field));
       if (!source) return nullData(type, n);
       return retype(castData(source, cols.physicalTypes[i]!, matchChild), type);
     });
@@ -119,13 +121,31 @@ function partitionValueOf(file: ActiveFile, field: StructField, physical: string
   return parsePartitionValue(raw ?? null, field.type);
 }
 
+/**
+ * A file's top-level columns by name and by Parquet field id, built once per batch schema: a
+ * search per table column made reads of wide tables quadratic in the number of columns.
+ */
+interface ColumnLookup {
+  schema: Schema;
+  byName: Map<string, number>;
+  byId: Map<string, number>;
+}
+
+function columnLookup(schema: Schema): ColumnLookup {
+  const byName = new Map<string, number>();
+  const byId = new Map<string, number>();
+  schema.fields.forEach((f, i) => {
+    if (!byName.has(f.name)) byName.set(f.name, i);
+    const id = f.metadata.get('PARQUET:field_id');
+    if (id !== undefined && !byId.has(id)) byId.set(id, i);
+  });
+  return { schema, byName, byId };
+}
+
 /** A column of the file by physical name, else by Parquet field id (column mapping 'id' mode). */
-function findColumn(batch: RecordBatch, name: string, id: number | undefined): Data | undefined {
-  const idx = batch.schema.fields.findIndex((f) => f.name === name);
-  if (idx >= 0) return batch.getChildAt(idx)?.data[0];
-  if (id === undefined) return undefined;
-  const byId = batch.schema.fields.findIndex((f) => f.metadata.get('PARQUET:field_id') === String(id));
-  return byId >= 0 ? batch.getChildAt(byId)?.data[0] : undefined;
+function findColumn(batch: RecordBatch, lookup: ColumnLookup, name: string, id: number | undefined): Data | undefined {
+  const idx = lookup.byName.get(name) ?? (id === undefined ? undefined : lookup.byId.get(String(id)));
+  return idx === undefined ? undefined : batch.getChildAt(idx)?.data[0];
 }
 
 /** Nested struct fields: by physical name, else by field id. */

@@ -79,8 +79,11 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
   const dryRun = opts.dryRun ?? true;
   if (dryRun) return { dryRun, files, bytes };
   const footprint = emptyFootprint();
+  // VACUUM START/END hold no file actions, so they never conflict with anything: on a busy table
+  // they keep retrying until they land instead of giving up after the usual attempt count.
+  const retry = { maxAttempts: Number.POSITIVE_INFINITY };
   const start = await commitTransaction({
-    store, readVersion: snapshot.version, actions: [], operation: 'VACUUM START', footprint,
+    store, readVersion: snapshot.version, actions: [], operation: 'VACUUM START', footprint, retry,
     operationParameters: { retentionCheckEnabled: String(opts.enforceRetention ?? true), defaultRetentionMillis: String(configured), specifiedRetentionMillis: String(retentionMs) },
     operationMetrics: { numFilesToDelete: String(files.length), sizeOfDataToDelete: String(bytes) },
     ...(opts.now ? { now: opts.now } : {}),
@@ -101,7 +104,7 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, Math.ceil(files.length / chunk)) }, worker));
   await commitTransaction({
-    store, readVersion: start.version as Version, actions: [], operation: 'VACUUM END', footprint,
+    store, readVersion: start.version as Version, actions: [], operation: 'VACUUM END', footprint, retry,
     operationParameters: { status: 'COMPLETED' },
     operationMetrics: { numDeletedFiles: String(done), numVacuumedDirectories: '0' },
     ...(opts.now ? { now: opts.now } : {}),

@@ -81,11 +81,15 @@ export class LocalStore implements ObjectStore {
 
   async put(p: string, bytes: Uint8Array): Promise<void> {
     const target = this.abs(p);
+    let tmp: string | undefined;
     try {
-      const tmp = await this.writeTemp(target, bytes);
+      tmp = await this.writeTemp(target, bytes);
       await fs.rename(tmp, target); // atomic replace: readers see the old or the new file
+      tmp = undefined;
     } catch (err) {
       throw this.wrap('put', p, err);
+    } finally {
+      if (tmp) await fs.rm(tmp, { force: true }).catch(() => undefined); // best effort: the error above is what matters
     }
   }
 
@@ -118,6 +122,18 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  async removeStaleTempFiles(dir: string, olderThanMs: number): Promise<string[]> {
+    const removed: string[] = [];
+    for (const rel of await this.walk(dir.endsWith('/') || dir === '' ? dir : dir + '/')) {
+      if (!TEMP_FILE.test(rel.slice(rel.lastIndexOf('/') + 1))) continue;
+      const meta = await this.head(rel);
+      if (!meta || meta.lastModifiedMs >= olderThanMs) continue; // a writer may still be publishing it
+      await this.delete(rel);
+      removed.push(rel);
+    }
+    return removed;
+  }
+
   /** Fallback for filesystems without hard links: only writers using this library are excluded. */
   private async putIfAbsentLocked(tmp: string, target: string): Promise<'created' | 'exists'> {
     const release = await lockfile.lock(path.dirname(target), {
@@ -144,9 +160,13 @@ export class LocalStore implements ObjectStore {
     try {
       await handle.writeFile(bytes);
       await handle.sync(); // durable before it becomes visible
-    } finally {
-      await handle.close();
+    } catch (err) {
+      // A full or read-only disk fails the write after the file exists: leave nothing behind.
+      await handle.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
+    await handle.close();
     return tmp;
   }
 
@@ -180,6 +200,9 @@ export class LocalStore implements ObjectStore {
     return storageFailure(op, `${this.rootUri}/${p}`, err, isCode(err, 'EMFILE') || isCode(err, 'EAGAIN'));
   }
 }
+
+/** The temp files writeTemp names: `.<target name>.<uuid>.tmp`. */
+const TEMP_FILE = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
 /**
  * The UTF-8 byte order for these strings, cheaply: UTF-16 code-unit order is the same unless a

@@ -31,4 +31,10 @@ export interface ObjectStore {
   delete(path: string): Promise<void>;
   /** Removes many objects in few requests, where the backend can (S3 DeleteObjects); absent ones are fine. */
   deleteMany?(paths: readonly string[]): Promise<void>;
+  /**
+   * Removes this backend's own temp files under `dir` that were last written before
+   * `olderThanMs` (left by a writer killed between writing and publishing them); returns their
+   * paths. Backends whose writes leave no temp files (S3) do not implement it.
+   */
+  removeStaleTempFiles?(dir: string, olderThanMs: number): Promise<string[]>;
 }

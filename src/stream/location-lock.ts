@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { streamLocationInUse, storageFailure } from '../errors.js';
+import { DeltaError, streamLocationInUse, storageFailure } from '../errors.js';
 
 interface Owner {
   pid: number;
@@ -27,7 +27,16 @@ export class LocationLock {
   private constructor(private readonly file: string, private readonly token: string) {}
 
   static async acquire(dir: string): Promise<LocationLock> {
-    await mkdir(dir, { recursive: true });
+    try {
+      return await LocationLock.tryAcquire(dir);
+    } catch (err) {
+      if (err instanceof DeltaError) throw err;
+      throw storageFailure('lock', path.join(dir, 'lock'), err); // a read-only or full disk under the checkpoint location
+    }
+  }
+
+  private static async tryAcquire(dir: string): Promise<LocationLock> {
+    await ensureDirectory(dir);
     const file = path.join(dir, 'lock');
     const me: Owner = { pid: process.pid, host: hostname(), token: randomUUID(), acquiredAt: new Date().toISOString() };
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -51,6 +60,23 @@ export class LocationLock {
     clearInterval(this.heartbeat);
     const owner = await readOwner(this.file);
     if (owner?.token === this.token) await unlink(this.file).catch(() => undefined);
+  }
+}
+
+/**
+ * mkdir -p that reports the real reason: Node's recursive mkdir answers ENOENT for whatever
+ * stopped it (a read-only or full disk, permissions), so the first missing level is retried
+ * alone to surface its own error.
+ */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+    let missing = path.resolve(dir);
+    while (path.dirname(missing) !== missing && !(await stat(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw err;
   }
 }
 
