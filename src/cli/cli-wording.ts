@@ -5,14 +5,14 @@
 const LIBRARY_TO_CLI: ReadonlyArray<readonly [RegExp, string]> = [
   // vacuum: the retention check.
   [/\{\s*enforceRetention:\s*false\s*\}|\benforceRetention:\s*false\b/g, '--no-enforce-retention'],
-  [/\{\s*retentionHours(?::[^}]*)?\}|\bretentionHours\b/g, '--retention-hours'],
+  [/\{\s*retentionHours(?:\s*:[^}]*)?\s*\}|\bretentionHours\b/g, '--retention-hours'],
   // vacuum: deleting rather than planning.
   [/\{\s*dryRun:\s*false\s*\}|\bdryRun:\s*false\b/g, '--yes'],
   // time travel and restore targets.
-  [/\b(?:DeltaTable\.open|table\.restore|restore)\(\s*\{\s*version(?::[^}]*)?\}\s*\)/g, '--version N'],
-  [/\b(?:DeltaTable\.open|table\.restore|restore)\(\s*\{\s*timestamp(?::[^}]*)?\}\s*\)/g, '--timestamp T'],
-  [/\{\s*version(?::[^}]*)?\}/g, '--version N'],
-  [/\{\s*timestamp(?::[^}]*)?\}/g, '--timestamp T'],
+  [/\b(?:DeltaTable\.open|table\.restore|restore)\(\s*\{\s*version(?:\s*:[^}]*)?\s*\}\s*\)/g, '--version N'],
+  [/\b(?:DeltaTable\.open|table\.restore|restore)\(\s*\{\s*timestamp(?:\s*:[^}]*)?\s*\}\s*\)/g, '--timestamp T'],
+  [/\{\s*version(?:\s*:[^}]*)?\s*\}/g, '--version N'],
+  [/\{\s*timestamp(?:\s*:[^}]*)?\s*\}/g, '--timestamp T'],
   [/\bopen by version\b/g, 'pass --version N'],
   [/\bpass a Date or an ISO-8601 string\b/g, 'pass --timestamp an ISO-8601 time such as 2024-01-01T00:00:00Z'],
   // doctor.
