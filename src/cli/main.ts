@@ -68,7 +68,8 @@ program.command('files')
     out(textTable(['path', 'size', 'records', 'partition'], files.map((f) => [f.path, humanBytes(f.size), f.numRecords ?? '', f.partitionValues])));
   });
 
-program.addCommand(catCommand());
+// addCommand does not inherit settings the way .command() does: exitOverride, output, positional options.
+program.addCommand(catCommand().copyInheritedSettings(program));
 
 program.command('vacuum')
   .argument('<uri>')
