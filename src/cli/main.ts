@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The `deltalake` CLI: argv -> library -> text (TTY) or one JSON document (--json).
 import cliProgress from 'cli-progress';
-import { Command, CommanderError, Option } from 'commander';
-import { DeltaError, DeltaTable, VERSION, type OpenOptions } from '../index.js';
-import { csv, humanBytes, jsonSafe, rowsOf, textTable } from './render.js';
+import { Command, CommanderError } from 'commander';
+import { DeltaError, DeltaTable, VERSION } from '../index.js';
+import { intArg, openOpts, usageError } from './args.js';
+import { cliWording } from './cli-wording.js';
+import { catCommand } from './commands/cat.js';
+import { humanBytes, jsonSafe, textTable } from './render.js';
 
 // `deltalake cat ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -21,19 +24,6 @@ const program = new Command('deltalake')
 
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const json = (v: unknown): void => out(JSON.stringify(jsonSafe(v), null, 2));
-
-function intArg(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new CommanderError(2, 'deltalake.invalidArgument', `error: ${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-}
-
-function openOpts(o: { version?: number; timestamp?: string }): OpenOptions {
-  if (o.version !== undefined && o.timestamp !== undefined) throw new CommanderError(2, 'deltalake.conflict', 'error: give --version or --timestamp, not both');
-  return { ...(o.version !== undefined ? { version: o.version } : {}), ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}) };
-}
 
 program.command('history')
   .argument('<uri>', 'table path, file:// or s3:// URI')
@@ -78,23 +68,8 @@ program.command('files')
     out(textTable(['path', 'size', 'records', 'partition'], files.map((f) => [f.path, humanBytes(f.size), f.numRecords ?? '', f.partitionValues])));
   });
 
-program.command('cat')
-  .argument('<uri>')
-  .option('--version <n>', 'as of version N', intArg('--version'))
-  .option('--timestamp <t>', 'as of a time (ISO-8601)')
-  .option('--columns <a,b>', 'only these columns')
-  .option('--limit <n>', 'at most N rows', intArg('--limit'))
-  .addOption(new Option('--format <f>', 'output format').choices(['table', 'json', 'csv']).default('table'))
-  .addHelpText('after', '\nExample:\n  deltalake cat ./events --columns id,ts --limit 10 --format csv')
-  .action(async (uri: string, o: { version?: number; timestamp?: string; columns?: string; limit?: number; format: string }) => {
-    const t = await DeltaTable.open(uri, openOpts(o));
-    const table = await t.toArrow(o.columns ? { columns: o.columns.split(',').map((c) => c.trim()) } : {});
-    const rows = rowsOf(o.limit === undefined ? table : table.slice(0, o.limit));
-    const headers = table.schema.fields.map((f) => f.name);
-    if (o.format === 'json') for (const r of rows) out(JSON.stringify(r));
-    else if (o.format === 'csv') out(csv(headers, rows));
-    else out(textTable(headers, rows.map((r) => headers.map((h) => r[h]))));
-  });
+// addCommand does not inherit settings the way .command() does: exitOverride, output, positional options.
+program.addCommand(catCommand().copyInheritedSettings(program));
 
 program.command('vacuum')
   .argument('<uri>')
@@ -126,9 +101,11 @@ program.command('vacuum')
 
 program.command('checkpoint')
   .argument('<uri>')
+  .option('--json', 'one JSON document')
   .addHelpText('after', '\nExample:\n  deltalake checkpoint ./events')
-  .action(async (uri: string) => {
+  .action(async (uri: string, o: { json?: boolean }) => {
     const r = await (await DeltaTable.open(uri)).checkpoint();
+    if (o.json) return json(r);
     out(`checkpoint written at version ${r.version}`);
   });
 
@@ -136,10 +113,12 @@ program.command('restore')
   .argument('<uri>')
   .option('--version <n>', 'restore this version', intArg('--version'))
   .option('--timestamp <t>', 'restore the version current at this time')
+  .option('--json', 'one JSON document')
   .addHelpText('after', '\nExample:\n  deltalake restore ./events --version 12')
-  .action(async (uri: string, o: { version?: number; timestamp?: string }) => {
-    if ((o.version === undefined) === (o.timestamp === undefined)) throw new CommanderError(2, 'deltalake.usage', 'error: restore needs exactly one of --version or --timestamp');
+  .action(async (uri: string, o: { version?: number; timestamp?: string; json?: boolean }) => {
+    if ((o.version === undefined) === (o.timestamp === undefined)) throw usageError('restore needs exactly one of --version or --timestamp');
     const r = await (await DeltaTable.open(uri)).restore(o.version !== undefined ? { version: o.version } : { timestamp: o.timestamp! });
+    if (o.json) return json(r);
     out(`restored: new version ${r.version}`);
   });
 
@@ -170,8 +149,9 @@ try {
     if (err.exitCode !== 0 && !err.message.startsWith('error:') && err.code !== 'commander.help') process.stderr.write(err.message + '\n');
     if (err.code.startsWith('deltalake.')) process.stderr.write(err.message + '\n');
   } else if (err instanceof DeltaError) {
-    process.stderr.write(`error[${err.code}]: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    // The library's wording names its options; the CLI's users need its flags.
+    process.stderr.write(`error[${err.code}]: ${cliWording(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${cliWording(err.hint)}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

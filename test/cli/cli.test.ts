@@ -89,10 +89,32 @@ test('vacuum prints the plan by default and deletes only with --yes; doctor find
   assert.equal(run('doctor', uri).code, 0);
 });
 
-test('checkpoint and restore commands', async () => {
+test('checkpoint and restore commands; with --json each prints one JSON document and nothing else', async () => {
   const uri = await table();
   assert.match(run('checkpoint', uri).stdout, /checkpoint written at version 1/);
   assert.match(run('restore', uri, '--version', '0').stdout, /restored: new version 2/);
   assert.equal((await (await DeltaTable.open(uri)).toArrow()).numRows, 2);
   assert.equal(run('restore', uri).code, 2);
+  const checkpoint = run('checkpoint', uri, '--json');
+  assert.equal(checkpoint.code, 0);
+  assert.equal(checkpoint.stderr, '');
+  assert.deepEqual(JSON.parse(checkpoint.stdout), { version: 2 });
+  const restore = run('restore', uri, '--version', '1', '--json');
+  assert.equal(restore.code, 0);
+  assert.equal(restore.stderr, '');
+  assert.deepEqual(JSON.parse(restore.stdout), { version: 3 });
+  assert.equal((await (await DeltaTable.open(uri)).toArrow()).numRows, 3);
+});
+
+test('vacuum below the retention names the CLI flag --no-enforce-retention in its hint, and that flag works', async () => {
+  const uri = await table();
+  const refused = run('vacuum', uri, '--retention-hours', '0', '--json');
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stdout, '');
+  assert.equal(refused.stderr,
+    "error[INVALID_ARGUMENT]: retention of 0 h is shorter than the table's delta.deletedFileRetentionDuration (168 h)\n" +
+    '  hint: readers of older versions and writes in flight could lose files; pass --no-enforce-retention only if none exist\n');
+  const allowed = run('vacuum', uri, '--retention-hours', '0', '--no-enforce-retention', '--json');
+  assert.equal(allowed.code, 0);
+  assert.deepEqual(JSON.parse(allowed.stdout), { dryRun: true, files: [], bytes: 0 });
 });
