@@ -30,8 +30,9 @@ export function statValue(raw: unknown, type: DeltaType, isMax: boolean): Compar
       if (isMax) return undefined;
       const v = floatOf(raw);
       if (v === undefined || Number.isNaN(v)) return undefined; // a NaN minimum says nothing of other values
-      // A float's text is its shortest float digits: as a double it may sit above the stored value.
-      return type === 'float' ? Math.fround(v) : v;
+      // A float's text is its shortest float digits: as a double it may sit above the stored
+      // value. A double column may hold files written while it was float (type widening).
+      return type === 'float' ? Math.fround(v) : Math.min(v, Math.fround(v));
     }
     case 'date': {
       if (typeof raw !== 'string') return undefined;
