@@ -85,15 +85,14 @@ function floatOf(raw: unknown): number | undefined {
 }
 
 const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-const TWO_POW_53 = 2n ** 53n;
 
 /**
  * The unscaled value at `scale` of a JSON number text, rounded down for a minimum and up for
- * a maximum when it has more fraction digits. When `maybeViaDouble` and the text has at most
- * 17 significant digits (a double's shortest rendering) of a value a double does not hold
- * exactly, the bound is widened by the double's rounding error: such a text may come from a
- * writer that converted the value to a double (JavaScript's JSON.stringify, some engines'
- * decimal stats). 18 or more digits cannot come from a double, so they are taken as exact.
+ * a maximum when it has more fraction digits. When `maybeViaDouble` and the text is what a
+ * double printer gives for its nearest double (shortest digits, or an integral double's exact
+ * digits) and that double may have rounded the value, the bound is widened by the double's
+ * rounding error: such a text may come from a writer that converted the value to a double
+ * (JavaScript's JSON.stringify, some engines' decimal stats). Other texts are exact.
  */
 function decimalBound(text: string, scale: number, isMax: boolean, maybeViaDouble: boolean): bigint | undefined {
   const m = DECIMAL_TEXT.exec(text.trim());
@@ -114,18 +113,31 @@ function decimalBound(text: string, scale: number, isMax: boolean, maybeViaDoubl
     if (rest !== 0n && isMax !== negative) unscaled += 1n;
   }
   if (negative) unscaled = -unscaled;
-  const significant = digits.replace(/^0+/, '').replace(/0+$/, '').length;
-  if (maybeViaDouble && significant <= 17 && needsWidening(unscaled, scale)) {
-    // A double's relative error is at most 2^-53; widen by 2^-52 of the value, plus one unit.
-    const widen = (unscaled < 0n ? -unscaled : unscaled) / 2n ** 52n + 1n;
-    unscaled += isMax ? widen : -widen;
+  const abs = unscaled < 0n ? -unscaled : unscaled;
+  // A double holds integers below 2^53 exactly, and its shortest text gives back any decimal of
+  // up to 15 digits: only wider values can have been rounded.
+  if (maybeViaDouble && abs >= (scale === 0 ? 2n ** 53n : 10n ** 15n) && isDoubleRendering(digits, exponent - fraction.length)) {
+    // The text is within half a double step of the double, which is within half a step of the
+    // value: together under 2^-52 of it. Widen by 2^-51 of it, in whole units.
+    unscaled += (isMax ? 1n : -1n) * (abs / 2n ** 51n);
   }
   return unscaled;
 }
 
-/** Whether a double may have rounded this value: integers from 2^53 on, any non-zero value with a fraction. */
-function needsWidening(unscaled: bigint, scale: number): boolean {
-  const abs = unscaled < 0n ? -unscaled : unscaled;
-  if (abs === 0n) return false;
-  return scale > 0 || abs >= TWO_POW_53;
+/** Whether `digits` x 10^`exp10` is a double printer's text for its nearest double. */
+function isDoubleRendering(digits: string, exp10: number): boolean {
+  const value = normalized(digits, exp10);
+  const nearest = Number(`${digits || '0'}e${exp10}`);
+  if (!Number.isFinite(nearest)) return false;
+  const [mantissa, exp = '0'] = nearest.toExponential().split('e') as [string, string?];
+  const shortest = normalized(mantissa.replace('.', ''), Number(exp) - (mantissa.split('.')[1]?.length ?? 0));
+  if (shortest === value) return true;
+  return Number.isInteger(nearest) && normalized(BigInt(nearest).toString(), 0) === value;
+}
+
+/** A canonical `digits@exponent` key of a decimal value (no leading or trailing zeros). */
+function normalized(digits: string, exp10: number): string {
+  const trimmed = digits.replace(/^0+/, '');
+  const body = trimmed.replace(/0+$/, '');
+  return body === '' ? '0' : `${body}@${exp10 + trimmed.length - body.length}`;
 }
