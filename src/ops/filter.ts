@@ -109,14 +109,33 @@ function badDateTime(v: unknown, type: 'date' | 'timestamp' | 'timestamp_ntz', c
 }
 
 function decimalToUnscaled(v: unknown, scale: number, column: string): bigint {
+  // Text is exact; a number is taken as its shortest digits (String(0.1) is "0.1"), never its binary value.
   const text = typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw invalidArgument(`filter value ${String(v)} is not a decimal for column "${column}"`);
-  const frac = (m[3] ?? '').padEnd(scale, '0');
-  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) {
-    throw invalidArgument(`filter value ${String(v)} has more than ${scale} fraction digits for column "${column}"`);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    throw invalidArgument(`filter value ${String(v)} is not a decimal for column "${column}"`, "write decimals as strings ('12.34', '-0.05', '1.5E-3'), numbers or bigints");
   }
-  const unscaled = BigInt((m[2] || '0') + frac.slice(0, scale));
+  // Move the point by the exponent, then split at the column's scale.
+  const exponent = Number(m[4] ?? 0);
+  let intPart = m[2] ?? '';
+  let fracPart = m[3] ?? '';
+  if (exponent > 0) {
+    fracPart = fracPart.padEnd(exponent, '0');
+    intPart += fracPart.slice(0, exponent);
+    fracPart = fracPart.slice(exponent);
+  } else if (exponent < 0) {
+    intPart = intPart.padStart(-exponent, '0');
+    fracPart = intPart.slice(exponent) + fracPart;
+    intPart = intPart.slice(0, exponent);
+  }
+  const frac = fracPart.padEnd(scale, '0');
+  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) {
+    throw invalidArgument(
+      `filter value ${String(v)} has more than ${scale} fraction digits for column "${column}"`,
+      `round the value to ${scale} fraction digits: the column holds no other values`,
+    );
+  }
+  const unscaled = BigInt((intPart || '0') + frac.slice(0, scale));
   return m[1] === '-' ? -unscaled : unscaled;
 }
 
