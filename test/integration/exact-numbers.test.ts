@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  Decimal, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, vectorFromArray, type Data,
+  DateDay, Decimal, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, vectorFromArray, type Data,
 } from 'apache-arrow';
 import { DeltaError, DeltaTable, writeDeltaTable, type Filter } from '../../src/index.js';
 import { corpusRoot } from '../support/paths.js';
@@ -177,4 +177,31 @@ test('a file whose foreign stats leave NaN out of a finite maximum is still read
   const files = await readdir(uri);
   assert.equal(files.filter((f) => f.endsWith('.parquet')).length, 1);
   assert.deepEqual(await column(uri, 'x', [['x', '<', 1]]), []);
+});
+
+test('dates and timestamps outside years 0001-9999 are written, their bounds left out of the stats rather than malformed', async () => {
+  const uri = await tempDir();
+  const dayType = new DateDay();
+  const tsType = new TimestampMicrosecond('UTC');
+  const days = [-719_163, 0, 2_932_897]; // 0000-12-31, 1970-01-01, 10000-01-01
+  const micros = [-(2n ** 62n), 0n, 2n ** 62n]; // beyond the JS Date range both ways
+  const fields = [new Field('d', dayType, true), new Field('ts', tsType, true)];
+  const children = [
+    makeData({ type: dayType, length: 3, nullCount: 0, data: Int32Array.from(days) }),
+    makeData({ type: tsType, length: 3, nullCount: 0, data: BigInt64Array.from(micros) }),
+  ];
+  await writeDeltaTable(uri, new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 3, nullCount: 0, children })));
+  assert.deepEqual(await statsTexts(uri, 0), ['{"numRecords":3,"minValues":{},"maxValues":{},"nullCount":{"d":0,"ts":0}}']);
+  await writeDeltaTable(uri, new RecordBatch(new Schema(fields), makeData({
+    type: new Struct(fields), length: 1, nullCount: 0,
+    children: [makeData({ type: dayType, length: 1, nullCount: 0, data: Int32Array.from([-719_162]) }), makeData({ type: tsType, length: 1, nullCount: 0, data: BigInt64Array.from([253_402_300_799_999_999n]) })],
+  })), { mode: 'append' });
+  assert.deepEqual(await statsTexts(uri, 1), [
+    '{"numRecords":1,"minValues":{"d":"0001-01-01","ts":"9999-12-31T23:59:59.999Z"},"maxValues":{"d":"0001-01-01","ts":"9999-12-31T23:59:59.999Z"},"nullCount":{"d":0,"ts":0}}',
+  ]);
+  const t = await DeltaTable.open(uri);
+  assert.equal((await t.toArrow({ filter: [['d', '=', '0001-01-01']] })).numRows, 1);
+  assert.equal((await t.toArrow({ filter: [['ts', '=', '9999-12-31 23:59:59.999999']] })).numRows, 1);
+  assert.equal((await t.toArrow({ filter: [['ts', '>', 2n ** 61n]] })).numRows, 1);
+  assert.equal((await t.toArrow({ filter: [['d', '>', '9999-12-31']] })).numRows, 1);
 });
