@@ -3,6 +3,7 @@
 process.env.TZ = 'America/New_York';
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +11,7 @@ import { Field, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicroseco
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { parseDateDays, parseTimestampMicros } from '../../src/protocol/datetime.js';
 import { toComparable } from '../../src/ops/filter.js';
+import { repoRoot } from '../support/paths.js';
 import { idsOf, tableWithAppends } from '../support/streams.js';
 import { tempDir } from '../support/temp.js';
 
@@ -126,6 +128,12 @@ test('time travel by a zone-less timestamp reads it as UTC under TZ=America/New_
     message: 'timestamp "01/01/2024" is not a timestamp',
     hint: "write 'YYYY-MM-DD HH:MM:SS[.ffffff]' or ISO 'YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]' (no zone means UTC), or pass a Date",
   });
+  // The CLI's --timestamp goes through the same parser, in a process started under New York time.
+  const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'describe', uri, '--timestamp', '2024-01-01 11:30:00', '--json'], {
+    encoding: 'utf8', env: { ...process.env, TZ: 'America/New_York' },
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal((JSON.parse(cli.stdout) as { version: number }).version, 1);
   // A stream's startingTimestamp: the first commit at or after it, also zone-less = UTC.
   const drain = async (startingTimestamp: string): Promise<number[]> => {
     const out: number[] = [];
