@@ -155,3 +155,12 @@ export function streamLocationInUse(location: string, owner: string): DeltaError
     hint: 'stop the other reader first, or give this reader its own checkpointLocation',
   });
 }
+
+/** A decimal value with more integer digits than its column's precision allows (never written). */
+export function decimalOverflow(column: string, value: string, type: string, neededPrecision: number, scale: number): DeltaError {
+  return new DeltaError('SCHEMA_MISMATCH', `value ${value} in column "${column}" does not fit ${type}`, {
+    hint: neededPrecision <= 38
+      ? `round or cap "${column}" to fit ${type}, or write it to a table whose column is decimal(${neededPrecision},${scale})`
+      : `round or cap "${column}" to fit ${type}: it needs more than the 38 digits a Delta decimal holds`,
+  });
+}

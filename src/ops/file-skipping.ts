@@ -1,6 +1,6 @@
 import type { FileFacts } from '../snapshot/file-facts.js';
-import type { DeltaType } from '../protocol/schema.js';
-import { compare, termMatches, type BoundTerm, type Comparable } from './filter.js';
+import { compare, termMatches, type BoundTerm } from './filter.js';
+import { statValue } from './stat-bounds.js';
 
 export type { FileFacts };
 
@@ -42,36 +42,4 @@ function termMayMatch(term: BoundTerm, facts: FileFacts): boolean {
 
 function numberOrUndefined(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
-}
-
-const STRING_PREFIX_LENGTH = 32;
-
-/**
- * A stats bound in the comparable domain, or undefined when it cannot be trusted as a bound:
- * floats/decimals (NaN and rounding), truncated string maxima, unknown shapes.
- */
-function statValue(raw: unknown, type: DeltaType, isMax: boolean): Comparable | undefined {
-  if (raw === undefined || raw === null || typeof type !== 'string') return undefined;
-  switch (type) {
-    case 'byte': case 'short': case 'integer': case 'long':
-      return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
-    case 'date': {
-      if (typeof raw !== 'string') return undefined;
-      const ms = Date.parse(raw.slice(0, 10) + 'T00:00:00Z');
-      return Number.isNaN(ms) ? undefined : Math.floor(ms / 86_400_000);
-    }
-    case 'timestamp': case 'timestamp_ntz': {
-      if (typeof raw !== 'string') return undefined;
-      const zoned = type === 'timestamp_ntz' || !/[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw.replace(/[zZ]$/, '') + 'Z' : raw;
-      const ms = Date.parse(zoned);
-      if (Number.isNaN(ms)) return undefined;
-      // Writers truncate to milliseconds: a maximum may hide up to 999 more microseconds.
-      return BigInt(ms) * 1000n + (isMax ? 999n : 0n);
-    }
-    case 'string':
-      if (typeof raw !== 'string') return undefined;
-      return isMax && [...raw].length >= STRING_PREFIX_LENGTH ? undefined : raw;
-    default:
-      return undefined;
-  }
 }

@@ -1,10 +1,13 @@
 import type { Data, RecordBatch } from 'apache-arrow';
+import { formatDateStat, formatTimestampStat } from '../protocol/datetime.js';
+import { JsonNumber, stringifyLosslessJson, type JsonOut } from '../protocol/lossless-json.js';
+import { formatDecimal, formatFloat } from '../protocol/numbers.js';
 import { truncateStringStat } from '../protocol/stats.js';
-import type { DeltaType, StructField } from '../protocol/schema.js';
+import { decimalParts, type DeltaType, type StructField } from '../protocol/schema.js';
 import { comparableReader } from './comparable-values.js';
 
 type Stat = number | string | bigint | boolean;
-interface LeafAcc { min?: Stat; max?: Stat; nulls: number }
+interface LeafAcc { min?: Stat; max?: Stat; nulls: number; hasNaN?: boolean }
 interface Node { [key: string]: Node | LeafAcc }
 
 /**
@@ -48,27 +51,33 @@ export class FileStatsCollector {
       const read = comparableReader(data);
       for (let i = 0; i < data.length; i++) {
         const v = read(i);
-        if (v === null || (typeof v === 'number' && Number.isNaN(v))) continue;
+        if (v === null) continue;
+        if (typeof v === 'number' && Number.isNaN(v)) {
+          acc.hasNaN = true;
+          continue;
+        }
         if (acc.min === undefined || v < acc.min) acc.min = v;
         if (acc.max === undefined || v > acc.max) acc.max = v;
       }
     }
   }
 
-  /** The `add.stats` JSON string. */
+  /**
+   * The `add.stats` JSON string, numbers exact (spec/reading.md "Statistics"). A float column
+   * holding NaN gets no maximum: NaN sorts above every value, and a finite maximum would let
+   * readers skip the file for `x > c`.
+   */
   toJson(): string {
-    const minValues: Record<string, unknown> = {};
-    const maxValues: Record<string, unknown> = {};
-    const nullCount: Record<string, unknown> = {};
+    const minValues: Record<string, JsonOut> = {};
+    const maxValues: Record<string, JsonOut> = {};
+    const nullCount: Record<string, JsonOut> = {};
     for (const leaf of this.plan) {
       const acc = this.leaf(leaf.path);
       setPath(nullCount, leaf.path, acc.nulls);
       if (acc.min !== undefined) setPath(minValues, leaf.path, statJson(acc.min, leaf.field.type, false));
-      if (acc.max !== undefined) setPath(maxValues, leaf.path, statJson(acc.max, leaf.field.type, true));
+      if (acc.max !== undefined && !acc.hasNaN) setPath(maxValues, leaf.path, statJson(acc.max, leaf.field.type, true));
     }
-    return JSON.stringify({ numRecords: this.numRecords, minValues, maxValues, nullCount }, (_k, v: unknown) =>
-      typeof v === 'bigint' ? Number(v) : v,
-    );
+    return stringifyLosslessJson({ numRecords: this.numRecords, minValues, maxValues, nullCount });
   }
 
   get rows(): number {
@@ -112,26 +121,33 @@ function hasOrderedStats(t: DeltaType): boolean {
   return typeof t === 'string' && t !== 'boolean' && t !== 'binary';
 }
 
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+/** Sets a nested key; an undefined value (a bound with no valid JSON form) is left out. */
+function setPath(target: Record<string, JsonOut>, path: string[], value: JsonOut): void {
+  if (value === undefined) return;
   let node = target;
-  for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+  for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, JsonOut>;
   node[path.at(-1)!] = value;
 }
 
-/** JSON form of a stat: dates YYYY-MM-DD, timestamps ISO milliseconds, decimals scaled numbers. */
-function statJson(v: Stat, type: DeltaType, isMax: boolean): unknown {
+/**
+ * JSON form of a stat, as Spark writes it: longs with all digits, decimals as JSON numbers with
+ * `scale` fraction digits (never through a double), floats as Java prints them, dates
+ * `YYYY-MM-DD`, timestamps ISO with milliseconds. Undefined when the bound has no faithful
+ * form: non-finite floats (JSON has none), dates and timestamps outside years 0001-9999.
+ */
+function statJson(v: Stat, type: DeltaType, isMax: boolean): JsonOut {
   if (typeof type !== 'string') return undefined;
-  if (type === 'string') return truncateStringStat(v as string, isMax);
-  if (type === 'date') return new Date(Number(v) * 86_400_000).toISOString().slice(0, 10);
-  if (type === 'timestamp' || type === 'timestamp_ntz') {
+  switch (type) {
+    case 'string': return truncateStringStat(v as string, isMax);
+    case 'date': return formatDateStat(Number(v));
     // Truncated to milliseconds, as Spark writes them; readers widen maxima by 999 µs.
-    const micros = BigInt(v as bigint);
-    const ms = Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
-    const iso = new Date(ms).toISOString();
-    return type === 'timestamp' ? iso : iso.slice(0, -1);
+    case 'timestamp': return formatTimestampStat(BigInt(v as bigint), false);
+    case 'timestamp_ntz': return formatTimestampStat(BigInt(v as bigint), true);
+    case 'long': return BigInt(v as bigint);
+    case 'float': case 'double':
+      return typeof v === 'number' && Number.isFinite(v) ? new JsonNumber(formatFloat(v, type === 'float')) : undefined;
   }
-  const dec = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
-  if (dec) return Number(v as bigint) / 10 ** Number(dec[2]);
-  if (type === 'long') return Number(v);
-  return v;
+  const dec = decimalParts(type);
+  if (dec) return new JsonNumber(formatDecimal(BigInt(v as bigint), dec.scale));
+  return v as JsonOut;
 }

@@ -1,4 +1,5 @@
 import { invalidArgument } from '../errors.js';
+import { microsOfDate, parseDateDays, parseTimestampMicros } from '../protocol/datetime.js';
 import { findField, type DeltaType, type StructField, type StructType } from '../protocol/schema.js';
 
 /** One comparison: `[column, op, value]`. `['c', '=', null]` is IS NULL, `['c', '!=', null]` IS NOT NULL. */
@@ -66,15 +67,18 @@ export function toComparable(v: unknown, type: DeltaType, column: string): Compa
     case 'long':
       return typeof v === 'bigint' ? v : typeof v === 'number' ? (Number.isInteger(v) ? BigInt(v) : v) : bad();
     case 'date': {
-      const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v.length === 10 ? v + 'T00:00:00Z' : v) : NaN;
-      return Number.isNaN(ms) ? bad() : Math.floor(ms / 86_400_000);
+      // The one date parser (protocol/datetime.ts): `YYYY-MM-DD`, never V8's legacy Date.parse.
+      const days = v instanceof Date ? utcDaysOfDate(v) : typeof v === 'string' ? parseDateDays(v) : undefined;
+      return days === undefined ? badDateTime(v, type, column) : days;
     }
     case 'timestamp': case 'timestamp_ntz': {
-      // bigint = microseconds since epoch; Date / number (ms) / ISO string otherwise.
-      if (typeof v === 'bigint') return v;
-      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v
-        : typeof v === 'string' ? Date.parse(type === 'timestamp_ntz' && !/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v + 'Z' : v) : NaN;
-      return Number.isNaN(ms) ? bad() : BigInt(Math.round(ms)) * 1000n;
+      // bigint = microseconds since epoch; Date / number (ms) / text otherwise. Zone-less text is
+      // UTC whatever TZ says (spec/reading.md "Dates and timestamps").
+      const micros = typeof v === 'bigint' ? v
+        : v instanceof Date ? microsOfDate(v)
+        : typeof v === 'number' ? microsOfMillis(v)
+        : typeof v === 'string' ? parseTimestampMicros(v, { wallClock: type === 'timestamp_ntz' }) : undefined;
+      return micros === undefined ? badDateTime(v, type, column) : micros;
     }
     default: {
       const m = /^decimal\((\d+),\s*(\d+)\)$/.exec(type);
@@ -84,15 +88,54 @@ export function toComparable(v: unknown, type: DeltaType, column: string): Compa
   }
 }
 
+function utcDaysOfDate(d: Date): number | undefined {
+  const ms = d.getTime();
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 86_400_000);
+}
+
+function microsOfMillis(ms: number): bigint | undefined {
+  if (!Number.isFinite(ms)) return undefined;
+  return Number.isInteger(ms) ? BigInt(ms) * 1000n : BigInt(Math.round(ms * 1000));
+}
+
+function badDateTime(v: unknown, type: 'date' | 'timestamp' | 'timestamp_ntz', column: string): never {
+  const shown = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v);
+  throw invalidArgument(
+    `filter value ${shown} is not a ${type} for column "${column}"`,
+    type === 'date'
+      ? "write dates as 'YYYY-MM-DD' (years 0001-9999) or pass a Date"
+      : "write 'YYYY-MM-DD HH:MM:SS[.ffffff]' or ISO 'YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]' (no zone means UTC), or pass a Date or a bigint of epoch microseconds",
+  );
+}
+
 function decimalToUnscaled(v: unknown, scale: number, column: string): bigint {
+  // Text is exact; a number is taken as its shortest digits (String(0.1) is "0.1"), never its binary value.
   const text = typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw invalidArgument(`filter value ${String(v)} is not a decimal for column "${column}"`);
-  const frac = (m[3] ?? '').padEnd(scale, '0');
-  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) {
-    throw invalidArgument(`filter value ${String(v)} has more than ${scale} fraction digits for column "${column}"`);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    throw invalidArgument(`filter value ${String(v)} is not a decimal for column "${column}"`, "write decimals as strings ('12.34', '-0.05', '1.5E-3'), numbers or bigints");
   }
-  const unscaled = BigInt((m[2] || '0') + frac.slice(0, scale));
+  // Move the point by the exponent, then split at the column's scale.
+  const exponent = Number(m[4] ?? 0);
+  let intPart = m[2] ?? '';
+  let fracPart = m[3] ?? '';
+  if (exponent > 0) {
+    fracPart = fracPart.padEnd(exponent, '0');
+    intPart += fracPart.slice(0, exponent);
+    fracPart = fracPart.slice(exponent);
+  } else if (exponent < 0) {
+    intPart = intPart.padStart(-exponent, '0');
+    fracPart = intPart.slice(exponent) + fracPart;
+    intPart = intPart.slice(0, exponent);
+  }
+  const frac = fracPart.padEnd(scale, '0');
+  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) {
+    throw invalidArgument(
+      `filter value ${String(v)} has more than ${scale} fraction digits for column "${column}"`,
+      `round the value to ${scale} fraction digits: the column holds no other values`,
+    );
+  }
+  const unscaled = BigInt((intPart || '0') + frac.slice(0, scale));
   return m[1] === '-' ? -unscaled : unscaled;
 }
 

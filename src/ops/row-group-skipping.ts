@@ -59,8 +59,10 @@ const PER_MS = { ms: 1n, us: 1000n, ns: 1_000_000n } as const;
 function statJson(v: ColumnChunkStats['min'], chunk: ColumnChunkStats, type: DeltaType): unknown {
   if (v === undefined || typeof type !== 'string') return undefined;
   switch (type) {
-    case 'byte': case 'short': case 'integer': case 'long':
+    case 'byte': case 'short': case 'integer':
       return typeof v === 'number' ? v : undefined;
+    case 'long': // beyond 2^53 the footer gives a bigint, which statValue takes exactly
+      return typeof v === 'number' || typeof v === 'bigint' ? v : undefined;
     case 'date':
       return typeof v === 'number' ? isoOf(v * MS_PER_DAY)?.slice(0, 10) : undefined;
     case 'timestamp': case 'timestamp_ntz': {

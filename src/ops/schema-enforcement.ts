@@ -1,7 +1,9 @@
 import { DataType, makeData, Null, RecordBatch, Schema, Struct, type Data, type Field } from 'apache-arrow';
 import { schemaMismatch } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
-import { arrowToDeltaSchema, deltaToArrowSchema, type DeltaType, type StructField, type StructType } from '../protocol/schema.js';
+import { arrowToDeltaSchema, decimalParts, deltaToArrowSchema, type DeltaType, type StructField, type StructType } from '../protocol/schema.js';
+import { checkDecimalRange } from './decimal-range.js';
+import { retype } from './retype.js';
 
 /** Writes may widen these (table type <- data type); everything else must match exactly. */
 const ALLOWED_WIDENING: Record<string, readonly string[]> = {
@@ -49,6 +51,7 @@ export function conformBatch(batch: RecordBatch, table: StructType): RecordBatch
     }
     const source = batch.getChildAt(idx)!.data[0]!;
     const data = conformColumn(field, source, targetType, batch.schema.fields[idx]!);
+    checkDecimalRange(field.name, field.type, data);
     if (!field.nullable && data.nullCount > 0) {
       throw schemaMismatch(
         field.name, `${typeName(field.type)} NOT NULL`, `${typeName(field.type)} with ${data.nullCount} null value(s)`,
@@ -65,10 +68,22 @@ function conformColumn(field: StructField, source: Data, targetType: DataType, s
   const dataType = incomingDeltaType(sourceField);
   const tableType = typeName(field.type);
   const dataTypeName = typeName(dataType);
-  if (tableType !== dataTypeName && !(ALLOWED_WIDENING[tableType] ?? []).includes(dataTypeName)) {
+  if (tableType !== dataTypeName && !(ALLOWED_WIDENING[tableType] ?? []).includes(dataTypeName) && !decimalRescales(dataType, field.type)) {
     throw schemaMismatch(field.name, tableType, dataTypeName);
   }
-  return castData(source, targetType);
+  const cast = castData(source, targetType);
+  // Same scale, other precision: castData keeps the values; the column takes the table's type.
+  return DataType.isDecimal(cast.type) && String(cast.type) !== String(targetType) ? retype(cast, targetType) : cast;
+}
+
+/**
+ * A decimal of another precision (or a smaller scale, rescaled exactly) is accepted as Spark's
+ * insert does: values that fit the table's precision are written, others refused by value.
+ */
+function decimalRescales(data: DeltaType, table: DeltaType): boolean {
+  const d = decimalParts(data);
+  const t = decimalParts(table);
+  return d !== undefined && t !== undefined && d.scale <= t.scale;
 }
 
 /** The Delta type name shown in messages (`long`, `decimal(10,2)`, `struct<a: int>`...). */

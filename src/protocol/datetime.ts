@@ -47,6 +47,10 @@ export interface ParsedDateTime {
   wallMicros: bigint;
   /** The zone offset in minutes when the text carries one (`Z` is 0). */
   offsetMinutes: number | undefined;
+  /** Whether the text has a time of day (else it is a bare date). */
+  hasTime: boolean;
+  /** Whether fraction digits beyond microseconds are non-zero (they were dropped). */
+  subMicros: boolean;
 }
 
 /** Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.f…]]][Z|±HH[:MM]]`; undefined when the text is not of that form. */
@@ -57,9 +61,82 @@ export function parseDateTime(text: string): ParsedDateTime | undefined {
   const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const fraction = BigInt((m[7] ?? '').padEnd(6, '0').slice(0, 6)); // nanoseconds are truncated to micros
+  const digits = m[7] ?? '';
+  const fraction = BigInt(digits.padEnd(6, '0').slice(0, 6)); // nanoseconds are truncated to micros
   const seconds = BigInt(daysFromCivil(year, month, day)) * 86_400n + BigInt(hour * 3600 + minute * 60 + second);
-  return { wallMicros: seconds * 1_000_000n + fraction, offsetMinutes: parseOffset(m[8]) };
+  const offsetMinutes = parseOffset(m[8]);
+  if (offsetMinutes !== undefined && Math.abs(offsetMinutes) > 18 * 60) return undefined; // ISO/Java offsets stop at ±18:00
+  return { wallMicros: seconds * 1_000_000n + fraction, offsetMinutes, hasTime: m[4] !== undefined, subMicros: /[1-9]/.test(digits.slice(6)) };
+}
+
+/**
+ * Epoch microseconds of a timestamp text, the one parser for filter literals, time travel and
+ * stream start times. Accepted: `YYYY-MM-DD`, Spark's `YYYY-MM-DD HH:MM:SS[.ffffff]` and ISO
+ * `YYYY-MM-DDTHH:MM:SS[.f][Z|±HH:MM]`. Text without a zone is UTC, whatever the process's `TZ`
+ * (the same rule as zone-less partition values). With `wallClock` (timestamp_ntz) the reading
+ * itself is the value and a zone is ignored. Undefined for other text and for digits below a
+ * microsecond, which no Delta timestamp can hold.
+ */
+export function parseTimestampMicros(text: string, opts: { wallClock?: boolean } = {}): bigint | undefined {
+  const parsed = parseDateTime(text);
+  if (!parsed || parsed.subMicros) return undefined;
+  if (opts.wallClock || parsed.offsetMinutes === undefined) return parsed.wallMicros;
+  return parsed.wallMicros - BigInt(parsed.offsetMinutes) * 60_000_000n;
+}
+
+/** Days since the epoch of a `YYYY-MM-DD` text; undefined for anything else. */
+export function parseDateDays(text: string): number | undefined {
+  const parsed = parseDateTime(text);
+  if (!parsed || parsed.hasTime || parsed.offsetMinutes !== undefined) return undefined;
+  return Number(floorDiv(parsed.wallMicros, MICROS_PER_DAY));
+}
+
+/** Epoch microseconds of a JS Date, or undefined for an invalid Date. */
+export function microsOfDate(d: Date): bigint | undefined {
+  const ms = d.getTime();
+  return Number.isNaN(ms) ? undefined : BigInt(ms) * 1000n;
+}
+
+/** Milliseconds of epoch microseconds, rounded down (`'floor'`) or up (`'ceil'`). */
+export function millisOfMicros(micros: bigint, rounding: 'floor' | 'ceil'): number {
+  const q = floorDiv(micros, 1000n);
+  return Number(rounding === 'ceil' && q * 1000n !== micros ? q + 1n : q);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.mmmZ` of epoch milliseconds, for messages; exact beyond the JS Date range too. */
+export function formatMillisIso(ms: number): string {
+  return `${formatMicros(BigInt(Math.floor(ms)) * 1000n).slice(0, -3)}Z`;
+}
+
+/**
+ * A timestamp statistic as Spark writes it (PROTOCOL.md "Per-file Statistics"): ISO with
+ * milliseconds, the fraction cut down (a reader widens a maximum by 999 µs), `Z` unless
+ * `wallClock` (timestamp_ntz). Undefined outside years 0001-9999: other engines parse stats with
+ * four-digit years, so such a bound is left out rather than written in a form they misread.
+ */
+export function formatTimestampStat(micros: bigint, wallClock: boolean): string | undefined {
+  const ms = floorDiv(micros, 1000n) * 1000n;
+  if (!inStatYears(floorDiv(ms, MICROS_PER_DAY))) return undefined;
+  const text = formatMicros(ms).slice(0, -3); // .ffffff -> .fff
+  return wallClock ? text : `${text}Z`;
+}
+
+/** A date statistic `YYYY-MM-DD`; undefined outside years 0001-9999 (see formatTimestampStat). */
+export function formatDateStat(days: number): string | undefined {
+  return Number.isSafeInteger(days) && inStatYears(BigInt(days)) ? formatDate(days) : undefined;
+}
+
+const DAY_0001_01_01 = BigInt(daysFromCivil(1, 1, 1));
+const DAY_10000_01_01 = BigInt(daysFromCivil(10_000, 1, 1));
+
+function inStatYears(days: bigint): boolean {
+  return days >= DAY_0001_01_01 && days < DAY_10000_01_01;
+}
+
+/** Division rounding toward negative infinity. */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
 }
 
 function parseOffset(zone: string | undefined): number | undefined {

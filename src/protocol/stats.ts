@@ -1,3 +1,7 @@
+import { JsonNumber, parseLosslessJson } from './lossless-json.js';
+
+export { JsonNumber } from './lossless-json.js';
+
 /**
  * Per-file statistics (PROTOCOL.md "Per-file Statistics"), parsed from `add.stats`. Keys of
  * the value maps are physical column names; nested structs nest.
@@ -14,13 +18,15 @@ export interface FileStats {
 
 /**
  * Parses an `add.stats` string. Stats are optional and only an optimisation, so anything
- * unusable gives undefined (whole string) or drops that part; this never throws.
+ * unusable gives undefined (whole string) or drops that part; this never throws. Numbers stay
+ * exact: a bound that a double cannot hold (long beyond 2^53, decimal digits) is a JsonNumber
+ * with its source text; safe integers (counts, most bounds) are plain numbers.
  */
 export function parseStats(json: string | undefined): FileStats | undefined {
   if (json === undefined || json === '') return undefined;
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    raw = parseLosslessJson(json);
   } catch {
     return undefined;
   }
@@ -69,5 +75,5 @@ function isLowSurrogate(code: number): boolean {
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 }

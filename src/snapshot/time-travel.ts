@@ -1,4 +1,5 @@
 import { invalidArgument, tableNotFound, timestampOutOfRange } from '../errors.js';
+import { formatMillisIso, microsOfDate, millisOfMicros, parseTimestampMicros } from '../protocol/datetime.js';
 import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
@@ -42,22 +43,39 @@ export async function commitTimestamps(store: ObjectStore, latestConfiguration: 
  * in-commit timestamps; callers already hold it, so no second snapshot load happens here.
  */
 export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string, latestConfiguration: Readonly<Record<string, string>>): Promise<Version> {
-  const t = timestamp instanceof Date ? timestamp.getTime() : Date.parse(timestamp);
-  if (Number.isNaN(t)) throw invalidArgument(`timestamp ${String(timestamp)} is not a date`, 'pass a Date or an ISO-8601 string');
+  // Commit times are whole milliseconds: "at or before" a microsecond instant is at or before its floor.
+  const t = timestampMillis(timestamp, 'timestamp', 'floor');
   const commits = await commitTimestamps(store, latestConfiguration);
   const first = commits[0];
   const last = commits.at(-1);
   if (!first || !last) throw tableNotFound(store.rootUri);
   if (t < first.timestampMs || t > last.timestampMs) {
     throw timestampOutOfRange(
-      new Date(t).toISOString(),
-      { version: first.version, at: new Date(first.timestampMs).toISOString() },
-      { version: last.version, at: new Date(last.timestampMs).toISOString() },
+      formatMillisIso(t),
+      { version: first.version, at: formatMillisIso(first.timestampMs) },
+      { version: last.version, at: formatMillisIso(last.timestampMs) },
     );
   }
   let found = first.version;
   for (const c of commits) if (c.timestampMs <= t) found = c.version;
   return found;
+}
+
+/**
+ * Epoch milliseconds of a time-travel or stream-start timestamp: a Date, or text in the forms of
+ * the one date/time parser (zone-less text is UTC whatever TZ says), rounded to whole ms as
+ * `rounding` says. INVALID_ARGUMENT naming `option` otherwise.
+ */
+export function timestampMillis(timestamp: Date | string, option: string, rounding: 'floor' | 'ceil'): number {
+  const micros = timestamp instanceof Date ? microsOfDate(timestamp)
+    : typeof timestamp === 'string' ? parseTimestampMicros(timestamp) : undefined;
+  if (micros === undefined) {
+    throw invalidArgument(
+      `${option} ${typeof timestamp === 'string' ? JSON.stringify(timestamp) : String(timestamp)} is not a timestamp`,
+      "write 'YYYY-MM-DD HH:MM:SS[.ffffff]' or ISO 'YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]' (no zone means UTC), or pass a Date",
+    );
+  }
+  return millisOfMicros(micros, rounding);
 }
 
 /** The first version whose commitInfo carries an in-commit timestamp, if the table enabled them. */

@@ -4,7 +4,7 @@ import { listCommits } from '../log/list-log.js';
 import type { Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
 import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
-import { commitTimestamps } from '../snapshot/time-travel.js';
+import { commitTimestamps, timestampMillis } from '../snapshot/time-travel.js';
 import { LocalStore } from '../storage/local-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseTableUri, storeForUri, type StorageOptions } from '../storage/store-for-url.js';
@@ -174,8 +174,8 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
       return offsetAt(id, startingVersion, BASE_INDEX, false);
     }
     if (startingTimestamp !== undefined) {
-      const t = startingTimestamp instanceof Date ? startingTimestamp.getTime() : Date.parse(startingTimestamp);
-      if (Number.isNaN(t)) throw invalidArgument(`startingTimestamp ${String(startingTimestamp)} is not a date`, 'pass a Date or an ISO-8601 string');
+      // "At or after" a microsecond instant, for whole-millisecond commit times, is at or after its ceiling.
+      const t = timestampMillis(startingTimestamp, 'startingTimestamp', 'ceil');
       const first = (await commitTimestamps(store, latest.configuration)).find((c) => c.timestampMs >= t);
       return offsetAt(id, first?.version ?? latest.version + 1, BASE_INDEX, false);
     }
