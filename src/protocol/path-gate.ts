@@ -103,11 +103,6 @@ export function sidecarStorePath(raw: string, rootUri: string): string {
   return loc.path;
 }
 
-/** Whether a store path names a location outside the table root (see `storePathOf`). */
-export function isAbsoluteStorePath(p: string): boolean {
-  return p.startsWith('file://') || p.startsWith('s3://');
-}
-
 const SIDECAR_DIR = '_delta_log/_sidecars/';
 
 /** Percent-decoding, once: UTF-8 runs become text, an invalid UTF-8 run stays literal, a malformed escape is CORRUPT_LOG. */
