@@ -78,6 +78,13 @@ export function schemaMismatch(column: string, tableType: string, dataType: stri
   });
 }
 
+/** A store asked to write, list or delete outside its table root (a bug or a hostile log: refused either way). */
+export function outsideRoot(path: string, rootUri: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `refusing ${path}: a table's store only writes, lists and deletes under its root ${rootUri}`, {
+    hint: 'files outside the table root are only ever read; copy the file into the table to manage it',
+  });
+}
+
 export function storageFailure(op: string, path: string, cause: unknown, retryable = false): DeltaError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new DeltaError('STORAGE_FAILURE', `${op} ${path} failed: ${detail}`, {

@@ -21,3 +21,5 @@ export type { WriteStreamOptions, StreamWriteResult } from './stream/stream-writ
 export type { MicroBatchWritable, MicroBatchWritableOptions } from './stream/micro-batch-writable.js';
 export type { ChangesOptions } from './ops/changes.js';
 export { VERSION } from './version.js';
+export { decodeVariant } from './format/variant-decode.js';
+export type { VariantValue } from './format/variant-decode.js';

@@ -30,7 +30,7 @@ export interface OpenOptions {
 
 /** An active data file as users see it. */
 export interface DataFileInfo {
-  /** Relative to the table root, URI-decoded. */
+  /** Relative to the table root, URI-decoded; a file outside the root (a shallow clone's) is its absolute `file:///...` or `s3://...` location. */
   path: string;
   size: number;
   partitionValues: Record<string, string | null>;

@@ -4,7 +4,7 @@ import { mayHoldValues, type RowGroupInfo } from '../format/parquet-footer.js';
 import { bytesSource, readParquetRanged } from '../format/parquet-ranged.js';
 import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
-import { LOG_DIR } from '../protocol/log-paths.js';
+import { sidecarStorePath } from '../protocol/path-gate.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { structCellsByRow } from './arrow-rows.js';
 import { fileActionsFromColumn } from './checkpoint-file-actions.js';
@@ -17,7 +17,6 @@ const KEY_LEAF: Readonly<Record<string, string>> = {
   add: 'add.path', remove: 'remove.path', protocol: 'protocol.minReaderVersion', metaData: 'metaData.id',
   txn: 'txn.appId', domainMetadata: 'domainMetadata.domain', checkpointMetadata: 'checkpointMetadata.version', sidecar: 'sidecar.path',
 };
-const SIDECAR_DIR = `${LOG_DIR}_sidecars/`;
 /** File actions are handed out at most this many rows at a time, so callers hold bounded state. */
 const CHUNK_ROWS = 65_536;
 
@@ -56,9 +55,9 @@ export class CheckpointSource {
 
   /** Paths of the sidecar files holding this checkpoint's file actions (V2), relative to the root. */
   get sidecarPaths(): string[] {
-    // Sidecar paths are relative to _delta_log/_sidecars/ (PROTOCOL.md "Sidecar File Information").
-    return this.nonFileActions.flatMap((a) =>
-      'sidecar' in a ? [a.sidecar.path.includes('/') ? a.sidecar.path : SIDECAR_DIR + decodeURIComponent(a.sidecar.path)] : []);
+    // Sidecar paths are relative to _delta_log/_sidecars/ and must stay in it (PROTOCOL.md
+    // "Sidecar File Information"); the path gate decodes and confines them.
+    return this.nonFileActions.flatMap((a) => ('sidecar' in a ? [sidecarStorePath(a.sidecar.path, this.store.rootUri)] : []));
   }
 
   /** The file actions, chunk by chunk; every checkpoint row with an add or a remove is in exactly one chunk. */

@@ -4,6 +4,7 @@ import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Action, AddAction, DeletionVectorDescriptor, Version } from '../protocol/actions.js';
 import { commitInfoOf } from '../snapshot/replay.js';
+import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
 import { CHANGE_TYPE } from './change-data-writer.js';
@@ -75,7 +76,7 @@ export async function readChangeRange(snapshot: Snapshot, start: Version, end: V
       }
       continue;
     }
-    for (const change of fileChanges(actions)) {
+    for (const change of fileChanges(actions, (p) => logPathKey(p, snapshot.store.rootUri))) {
       const f = asFile(snapshot, change.file);
       const [oldDeleted, newDeleted] = await Promise.all([
         deletedSet(snapshot, change.removedDv, f.path), deletedSet(snapshot, change.addedDv, f.path),
@@ -101,16 +102,16 @@ interface FileChange {
   addedDv: DeletionVectorDescriptor | undefined;
 }
 
-/** Data-changing adds and removes of one commit, paired by path. */
-function fileChanges(actions: Action[]): FileChange[] {
+/** Data-changing adds and removes of one commit, paired by path identity (decoded, resolved: `key`). */
+function fileChanges(actions: Action[], key: (path: string) => string): FileChange[] {
   const removes = new Map<string, Extract<Action, { remove: unknown }>['remove']>();
-  for (const a of actions) if ('remove' in a && a.remove.dataChange) removes.set(a.remove.path, a.remove);
+  for (const a of actions) if ('remove' in a && a.remove.dataChange) removes.set(key(a.remove.path), a.remove);
   const out: FileChange[] = [];
   for (const a of actions) {
     if (!('add' in a) || !a.add.dataChange) continue;
-    const r = removes.get(a.add.path);
+    const r = removes.get(key(a.add.path));
     if (r) {
-      removes.delete(a.add.path);
+      removes.delete(key(a.add.path));
       out.push({ kind: 'dv-update', file: a.add, removedDv: r.deletionVector, addedDv: a.add.deletionVector });
     } else {
       out.push({ kind: 'insert', file: a.add, removedDv: undefined, addedDv: a.add.deletionVector });

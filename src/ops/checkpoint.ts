@@ -9,7 +9,7 @@ import type { Action, Version } from '../protocol/actions.js';
 import { deletedFileRetentionMs } from '../protocol/intervals.js';
 import { serializeLastCheckpoint } from '../protocol/last-checkpoint.js';
 import { checkpointPath, lastCheckpointPath } from '../protocol/log-paths.js';
-import { resolveDataPath } from '../snapshot/data-paths.js';
+import { logPathKey } from '../protocol/path-gate.js';
 import { Replayer } from '../snapshot/replay.js';
 import { checkProtocolAndMetadata } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -50,7 +50,7 @@ export interface CheckpointResult {
 export async function writeCheckpoint(store: ObjectStore, opts: { version?: Version; now?: () => number } = {}): Promise<CheckpointResult> {
   const now = (opts.now ?? Date.now)();
   const segment = await listLogSegment(store, opts.version === undefined ? {} : { version: opts.version });
-  const replayer = new Replayer((p) => resolveDataPath(p, store.rootUri));
+  const replayer = new Replayer((p) => logPathKey(p, store.rootUri));
   // The commits' own file actions, as Arrow rows of the classic schema (widened when written).
   const tail: RecordBatch[] = [];
   for (const group of readGroups([...segment.commits].reverse())) {

@@ -1,18 +1,20 @@
-import { corruptLog, fileNotFound, isDeltaError, unsupportedFeature } from '../errors.js';
+import { corruptLog, fileNotFound, isDeltaError } from '../errors.js';
 import type { DeletionVectorDescriptor } from '../protocol/actions.js';
-import { deserializeRoaringTreemap, dvRelativePath, parseDvFile, z85Decode } from '../protocol/deletion-vector.js';
+import { deserializeRoaringTreemap, parseDvFile, z85Decode } from '../protocol/deletion-vector.js';
+import { dvLocation, storePathOf } from '../protocol/path-gate.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /**
  * Loads the deleted row indexes of a deletion vector (PROTOCOL.md "Deletion Vectors"), sorted
- * ascending. Inline DVs are decoded from the descriptor; 'u' DVs are read from their file.
+ * ascending. Inline DVs are decoded from the descriptor; 'u' and 'p' DVs are read from the file
+ * the path gate resolves them to ('p' may lie outside the root on the same store kind).
  */
 export async function loadDeletedRows(store: ObjectStore, dv: DeletionVectorDescriptor, dataPath: string): Promise<Float64Array> {
   let bitmap: Uint8Array;
   if (dv.storageType === 'i') {
     bitmap = z85Decode(dv.pathOrInlineDv).subarray(0, dv.sizeInBytes);
-  } else if (dv.storageType === 'u') {
-    const path = dvRelativePath(dv);
+  } else {
+    const path = storePathOf(dvLocation(dv, store.rootUri)!, store.rootUri);
     let bytes: Uint8Array;
     try {
       bytes = await store.get(path);
@@ -21,8 +23,6 @@ export async function loadDeletedRows(store: ObjectStore, dv: DeletionVectorDesc
       throw err;
     }
     bitmap = parseDvFile(bytes, dv.offset ?? 1, dv.sizeInBytes);
-  } else {
-    throw unsupportedFeature(`deletion vector of ${dataPath} uses absolute-path storage ('p'), which is not supported yet`);
   }
   const rows = deserializeRoaringTreemap(bitmap);
   if (rows.length !== dv.cardinality) {

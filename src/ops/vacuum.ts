@@ -1,11 +1,10 @@
 import { DeltaError, invalidArgument } from '../errors.js';
 import type { Version } from '../protocol/actions.js';
-import { dvRelativePath } from '../protocol/deletion-vector.js';
 import { checkWriteSupport } from '../protocol/features.js';
 import { deletedFileRetentionMs } from '../protocol/intervals.js';
+import { dvLocation, logPathKey } from '../protocol/path-gate.js';
 import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
-import { resolveDataPath } from '../snapshot/data-paths.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
@@ -52,12 +51,15 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
   const store = snapshot.store;
   const protectedPaths = new Set<string>();
   const protect = (path: string, dv: Snapshot['files'][number]['add']['deletionVector']): void => {
+    // Only paths inside the root are ever listed, so only those need protecting; files outside
+    // it (absolute paths of a shallow clone) are never listed and so never deleted.
     protectedPaths.add(path);
-    if (dv?.storageType === 'u') protectedPaths.add(dvRelativePath(dv));
+    const dvAt = dv ? dvLocation(dv, store.rootUri) : undefined;
+    if (dvAt?.kind === 'table') protectedPaths.add(dvAt.path);
   };
   for (const f of snapshot.files) protect(f.path, f.add.deletionVector);
   for (const r of snapshot.tombstones) {
-    if ((r.deletionTimestamp ?? now) > cutoff) protect(resolveDataPath(r.path, store.rootUri), r.deletionVector);
+    if ((r.deletionTimestamp ?? now) > cutoff) protect(logPathKey(r.path, store.rootUri), r.deletionVector);
   }
   if (retentionMs > configured) {
     // Checkpoints drop tombstones older than delta.deletedFileRetentionDuration, so a longer
@@ -65,7 +67,7 @@ export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}):
     for (const c of await listCommits(store)) {
       if (c.version > snapshot.version) continue; // file times can be skewed: read every retained commit
       for (const a of await readCommit(store, c.version)) {
-        if ('remove' in a && (a.remove.deletionTimestamp ?? now) > cutoff) protect(resolveDataPath(a.remove.path, store.rootUri), a.remove.deletionVector);
+        if ('remove' in a && (a.remove.deletionTimestamp ?? now) > cutoff) protect(logPathKey(a.remove.path, store.rootUri), a.remove.deletionVector);
       }
     }
   }

@@ -148,9 +148,10 @@ function parseCommitInfo(body: JsonObject): CommitInfo {
   const out: CommitInfo = {};
   for (const [k, v] of Object.entries(body)) {
     if (v === null || v === undefined) continue;
-    const want = COMMIT_INFO_TYPES[k];
+    const want = Object.hasOwn(COMMIT_INFO_TYPES, k) ? COMMIT_INFO_TYPES[k] : undefined;
     if (want === 'object' ? typeof v !== 'object' || Array.isArray(v) : want !== undefined && typeof v !== want) continue;
-    out[k] = v;
+    // Defined, not assigned: a "__proto__" key would otherwise replace the prototype.
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -70,7 +70,8 @@ function toArrowType(t: DeltaType): DataType {
     case 'timestamp': return new TimestampMicrosecond('UTC');
     case 'timestamp_ntz': return new TimestampMicrosecond();
     case 'void': return new Null();
-    case 'variant': throw unsupportedFeature('columns of type variant cannot be read or written by this library yet');
+    // The unshredded Parquet layout (PROTOCOL.md "Variant Data Type"); decodeVariant reads a row.
+    case 'variant': return new Struct([new Field('metadata', new Binary(), false), new Field('value', new Binary(), false)]);
   }
   const dec = decimalParts(t);
   if (!dec) throw unsupportedFeature(`Delta type "${t}" has no Arrow mapping`);

@@ -1,12 +1,12 @@
 import { corruptLog, invalidArgument, unsupportedFeature } from '../errors.js';
 import type { Metadata, Protocol } from './actions.js';
-import { legacyFeatures, metadataFeatures, READER_WRITER_FEATURES, visitStructFields } from './feature-catalog.js';
+import { legacyFeatures, metadataFeatures, READER_WRITER_FEATURES, visitStructFields, visitTypes } from './feature-catalog.js';
 import { parseSchemaString, type StructType } from './schema.js';
 
 /** Reader features this library implements (PROTOCOL.md "Table Features"). */
 export const READER_FEATURES_WE_SUPPORT: ReadonlySet<string> = new Set([
   'columnMapping', 'deletionVectors', 'timestampNtz', 'v2Checkpoint', 'vacuumProtocolCheck', 'typeWidening',
-  'typeWidening-preview',
+  'typeWidening-preview', 'variantType', 'variantType-preview',
 ]);
 
 /**
@@ -43,6 +43,7 @@ export function checkReadSupport(protocol: Protocol): void {
  */
 export function checkWriteSupport(protocol: Protocol, metadata: Metadata): void {
   checkReadSupport(protocol);
+  refuseVariantWrites(protocol, metadata);
   const writer = protocol.minWriterVersion;
   if (!Number.isInteger(writer) || writer < 1) throw corruptLog('protocol', `minWriterVersion ${writer} is not a valid version`);
   if (writer > MAX_WRITER_VERSION) {
@@ -58,6 +59,21 @@ export function checkWriteSupport(protocol: Protocol, metadata: Metadata): void 
   const missing = features.filter((f) => !WRITER_FEATURES_WE_HONOR.has(f));
   if (missing.length > 0) throw unsupportedFeature(`the table uses writer feature${plural(missing)} ${list(missing)}, which this library cannot write`);
   checkUsedFeatures(new Set(features), metadata);
+}
+
+/** Variant columns are read-only here: refused by feature or by a variant type in the schema. */
+function refuseVariantWrites(protocol: Protocol, metadata: Metadata): void {
+  const listed = (protocol.writerFeatures ?? []).filter((f) => f.startsWith('variantType') || f.startsWith('variantShredding'));
+  let used = false;
+  visitTypes(parseSchemaString(metadata.schemaString, 'metaData'), (t) => {
+    if (t === 'variant') used = true;
+  });
+  if (listed.length === 0 && !used) return;
+  const names = listed.length > 0 ? list(listed) : '"variantType"';
+  throw unsupportedFeature(
+    `the table has variant columns (feature ${names}); this library reads them but does not write variant tables yet`,
+    'write to this table with Spark 4 or delta-rs; reading it here works (decodeVariant turns a row into JSON)',
+  );
 }
 
 /** Features we honor only while the table does not use them. */

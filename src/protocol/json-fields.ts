@@ -83,14 +83,16 @@ export class FieldReader {
     const v = this.get(key);
     if (v === undefined) return undefined;
     if (!isJsonObject(v)) throw this.mistyped(key, 'a map of strings', v);
-    const out: Record<string, string | null> = {};
+    const entries: Array<[string, string | null]> = [];
     for (const [k, x] of Object.entries(v)) {
-      if (typeof x === 'string') out[k] = x;
+      if (typeof x === 'string') entries.push([k, x]);
       else if (x === null || x === undefined) {
-        if (nullValues) out[k] = null;
+        if (nullValues) entries.push([k, null]);
       } else throw this.mistyped(`${key}.${k}`, 'a string', x);
     }
-    return out;
+    // fromEntries defines own properties: `out[k] = x` would hit the __proto__ setter and drop
+    // a "__proto__" key that JSON.parse kept (checkpoint rows keep it too).
+    return Object.fromEntries(entries);
   }
 
   stringMap(key: string, nullValues: true): Record<string, string | null>;

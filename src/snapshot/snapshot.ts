@@ -10,12 +10,16 @@ import type {
 import { checkReadSupport } from '../protocol/features.js';
 import { columnMappingMode, deltaToArrowSchema, parseSchemaString, type ColumnMappingMode, type StructType } from '../protocol/schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';
 import { commitInfoOf, Replayer, type ReplayState } from './replay.js';
 
 /** An active data file, with its path decoded and relative to the table root. */
 export interface ActiveFile {
-  /** Path relative to the table root, URI-decoded. */
+  /**
+   * The path the store reads, URI-decoded: relative to the table root, or for a file outside it
+   * on the same store kind (a shallow clone's), its absolute `file:///...` or `s3://...` location.
+   */
   path: string;
   add: AddAction;
 }
@@ -66,7 +70,8 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
   const excluded = new Set<Version>();
   for (;;) {
     const segment = await listLogSegment(store, { ...opts, excludeCheckpoints: excluded });
-    const normalize = (p: string): string => resolveDataPath(p, store.rootUri);
+    // Keys never throw for an unreadable location: a removed file need not be reachable.
+    const normalize = (p: string): string => logPathKey(p, store.rootUri);
     const [commits, checkpoint] = await Promise.all([
       readCommits(store, segment.commits.map((c) => c.version)),
       segment.checkpoint ? openCheckpoint(store, segment.checkpoint) : undefined,
@@ -91,7 +96,7 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
       }
     }
     const state = replayer.state;
-    const files = state.adds.map((add) => ({ path: normalize(add.path), add }));
+    const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
     const lastCommit = commits.at(-1);
     return new Snapshot(
       store, segment.version, protocol, metadata, files, state.tombstones, state.txns, state.domains,

@@ -3,7 +3,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import lockfile from 'proper-lockfile';
-import { fileNotFound, storageFailure } from '../errors.js';
+import { DeltaError, fileNotFound, outsideRoot, storageFailure } from '../errors.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
 
 /**
@@ -24,7 +24,7 @@ export class LocalStore implements ObjectStore {
 
   async get(p: string): Promise<Uint8Array> {
     try {
-      return await fs.readFile(this.abs(p));
+      return await fs.readFile(this.readPath(p));
     } catch (err) {
       throw this.wrap('get', p, err);
     }
@@ -33,7 +33,7 @@ export class LocalStore implements ObjectStore {
   async getRange(p: string, start: number, end: number): Promise<Uint8Array> {
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(this.abs(p), 'r');
+      handle = await fs.open(this.readPath(p), 'r');
       const length = Math.max(0, end - start);
       const buf = Buffer.alloc(length);
       let read = 0;
@@ -52,7 +52,7 @@ export class LocalStore implements ObjectStore {
 
   async head(p: string): Promise<ObjectMeta | undefined> {
     try {
-      const st = await fs.stat(this.abs(p));
+      const st = await fs.stat(this.readPath(p));
       if (!st.isFile()) return undefined;
       return { path: p, sizeBytes: st.size, lastModifiedMs: Math.floor(st.mtimeMs) };
     } catch (err) {
@@ -191,13 +191,25 @@ export class LocalStore implements ObjectStore {
     return out;
   }
 
+  /** The file of a path under the root; '..' and absolute locations are refused: nothing is written or deleted outside the root. */
   private abs(p: string): string {
+    if (p.startsWith('file:') || p.split('/').includes('..')) throw outsideRoot(p, this.rootUri);
     return path.join(this.root, ...p.split('/'));
   }
 
+  /**
+   * The file of a read: a path under the root, or an absolute `file:///...` location (a shallow
+   * clone's file, already decoded by the path gate). Only get, getRange and head take these.
+   */
+  private readPath(p: string): string {
+    return p.startsWith('file://') ? path.resolve(p.slice('file://'.length)) : this.abs(p);
+  }
+
   private wrap(op: string, p: string, err: unknown): Error {
-    if (isCode(err, 'ENOENT')) return fileNotFound(`${this.rootUri}/${p}`, err);
-    return storageFailure(op, `${this.rootUri}/${p}`, err, isCode(err, 'EMFILE') || isCode(err, 'EAGAIN'));
+    if (err instanceof DeltaError) return err;
+    const where = p.startsWith('file://') ? p : `${this.rootUri}/${p}`;
+    if (isCode(err, 'ENOENT')) return fileNotFound(where, err);
+    return storageFailure(op, where, err, isCode(err, 'EMFILE') || isCode(err, 'EAGAIN'));
   }
 }
 

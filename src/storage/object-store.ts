@@ -7,7 +7,11 @@ export interface ObjectMeta {
 
 /**
  * The storage contract every backend implements (local disk, S3).
- * Paths are relative to the table root, '/'-separated, never starting with '/'.
+ * Paths are relative to the table root, '/'-separated, never starting with '/'. get, getRange
+ * and head also take an absolute location of the store's own kind (`file:///<path>`,
+ * `s3://<bucket>/<key>`, decoded), for files a shallow clone's log references outside its root;
+ * every other method refuses those (and local stores refuse '..'): nothing outside the root is
+ * ever written, listed or deleted.
  */
 export interface ObjectStore {
   /** A URI naming the root, for messages (`file:///tmp/t`, `s3://bucket/prefix`). */

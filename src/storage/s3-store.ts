@@ -3,7 +3,7 @@ import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeltaError, fileNotFound, isDeltaError, unsupportedFeature } from '../errors.js';
+import { DeltaError, fileNotFound, isDeltaError, outsideRoot, unsupportedFeature } from '../errors.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
 import { clientConfig, clientFor } from './s3-client.js';
 import { s3Failure, statusOf } from './s3-errors.js';
@@ -42,9 +42,9 @@ export class S3Store implements ObjectStore {
   }
 
   async get(path: string): Promise<Uint8Array> {
-    const key = this.key(path);
+    const key = this.object(path);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(new GetObjectCommand(key));
       return await out.Body!.transformToByteArray();
     } catch (err) {
       throw this.wrap('get', path, err);
@@ -54,7 +54,7 @@ export class S3Store implements ObjectStore {
   async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array(0);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), Range: `bytes=${start}-${end - 1}` }));
+      const out = await this.client.send(new GetObjectCommand({ ...this.object(path), Range: `bytes=${start}-${end - 1}` }));
       return await out.Body!.transformToByteArray();
     } catch (err) {
       throw this.wrap('get range of', path, err);
@@ -63,7 +63,7 @@ export class S3Store implements ObjectStore {
 
   async head(path: string): Promise<ObjectMeta | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+      const out = await this.client.send(new HeadObjectCommand(this.object(path)));
       return { path, sizeBytes: out.ContentLength ?? 0, lastModifiedMs: out.LastModified?.getTime() ?? 0 };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -210,15 +210,34 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  /**
+   * Bucket and key of a read: a path under the root, or an absolute `s3://bucket/key` location
+   * (a shallow clone's file, already decoded by the path gate). Only get, getRange and head take these.
+   */
+  private object(path: string): { Bucket: string; Key: string } {
+    if (!path.startsWith('s3://')) return { Bucket: this.bucket, Key: this.key(path) };
+    const rest = path.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    return { Bucket: slash < 0 ? rest : rest.slice(0, slash), Key: slash < 0 ? '' : rest.slice(slash + 1) };
+  }
+
+  /** The key of a path under the root; an absolute location is refused: nothing is written or deleted outside the root. */
   private key(path: string): string {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw outsideRoot(path, this.rootUri);
     return this.root + path;
+  }
+
+  /** The object named in messages. */
+  private where(path: string): string {
+    const o = this.object(path);
+    return `s3://${o.Bucket}/${o.Key}`;
   }
 
   private wrap(op: string, path: string, err: unknown): DeltaError {
     if (err instanceof DeltaError) return err;
     const status = statusOf(err);
-    if (status === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return fileNotFound(`s3://${this.bucket}/${this.key(path)}`, err);
-    return s3Failure(op, `s3://${this.bucket}/${this.key(path)}`, err);
+    if (status === 404 && (err as { name?: string }).name !== 'NoSuchBucket') return fileNotFound(this.where(path), err);
+    return s3Failure(op, this.where(path), err);
   }
 }
 

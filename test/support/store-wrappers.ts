@@ -51,3 +51,22 @@ export function faultyStore(
   };
   return wrapper;
 }
+
+/** A real store that records the path of every call (`get a`, `list _delta_log/`, ...), for tests of what was touched. */
+export function recordingStore(inner: ObjectStore): ObjectStore & { calls: string[] } {
+  const calls: string[] = [];
+  const note = (op: string, p: string): void => {
+    calls.push(`${op} ${p}`);
+  };
+  return {
+    calls,
+    rootUri: inner.rootUri,
+    async get(p) { note('get', p); return inner.get(p); },
+    async getRange(p, a, b) { note('getRange', p); return inner.getRange(p, a, b); },
+    async head(p) { note('head', p); return inner.head(p); },
+    list(prefix, opts) { note('list', prefix); return inner.list(prefix, opts); },
+    async put(p, b) { note('put', p); return inner.put(p, b); },
+    async putIfAbsent(p, b) { note('putIfAbsent', p); return inner.putIfAbsent(p, b); },
+    async delete(p) { note('delete', p); return inner.delete(p); },
+  };
+}

@@ -27,8 +27,10 @@ function fails(fn: () => unknown, code: string, fragment: string): void {
 test('the supported reader features are exactly the ones this library implements', () => {
   assert.deepEqual([...READER_FEATURES_WE_SUPPORT].sort(), [
     'columnMapping', 'deletionVectors', 'timestampNtz', 'typeWidening', 'typeWidening-preview', 'v2Checkpoint', 'vacuumProtocolCheck',
+    'variantType', 'variantType-preview',
   ]);
-  for (const f of READER_FEATURES_WE_SUPPORT) assert.ok(WRITER_FEATURES_WE_HONOR.has(f), f);
+  // Variant is read-only: checkWriteSupport refuses variant tables.
+  for (const f of READER_FEATURES_WE_SUPPORT) if (!f.startsWith('variantType')) assert.ok(WRITER_FEATURES_WE_HONOR.has(f), f);
 });
 
 test('tables on reader 1, 2, or 3 with supported features can be read', () => {
@@ -40,8 +42,8 @@ test('tables on reader 1, 2, or 3 with supported features can be read', () => {
 });
 
 test('unknown reader features and newer reader versions are UNSUPPORTED_FEATURE naming them', () => {
-  fails(() => checkReadSupport({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', 'catalogManaged', 'variantType'], writerFeatures: [] }),
-    'UNSUPPORTED_FEATURE', 'reader features "catalogManaged", "variantType"');
+  fails(() => checkReadSupport({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', 'catalogManaged', 'variantShredding'], writerFeatures: [] }),
+    'UNSUPPORTED_FEATURE', 'reader features "catalogManaged", "variantShredding"');
   fails(() => checkReadSupport({ minReaderVersion: 99, minWriterVersion: 7, readerFeatures: [], writerFeatures: [] }), 'UNSUPPORTED_FEATURE', 'reader version 99');
   fails(() => checkReadSupport({ minReaderVersion: 3, minWriterVersion: 7, writerFeatures: [] }), 'CORRUPT_LOG', 'readerFeatures is missing');
 });
