@@ -1,8 +1,8 @@
 import { makeData, Null, type Data, type DataType } from 'apache-arrow';
 import { invalidArgument, unrepresentableColumn } from '../errors.js';
-import { nullData } from './arrow-cast.js';
 import { takeData } from './arrow-take.js';
-import { attr, TYPE_ID, type DataLike } from './arrow-input-types.js';
+import { decodeDictionary, fromViews } from './arrow-input-decode.js';
+import { aligned, attr, isValidAt, TYPE_ID, type DataLike } from './arrow-input-types.js';
 
 /*
  * Buffers follow apache-arrow's slicing convention, which every copy since 15 shares: a sliced
@@ -83,29 +83,13 @@ export function normalizeData(data: DataLike, to: DataType, path: string): Data 
       return aligned(data, to, { valueOffsets, child });
     }
     case TYPE_ID.FixedSizeList: return fixedSizeListToList(data, to, path);
-    case TYPE_ID.Dictionary: return decodeDictionary(data, to, path);
+    case TYPE_ID.Dictionary: return decodeDictionary(data, (data.dictionary?.data ?? []).map((c) => normalizeData(c, to, path)), to, path);
     default: throw invalidArgument(`column "${path}": no conversion from Arrow type ${String(t)}`);
   }
 }
 
-/** Rows aligned with `data`: same offset, length, nulls and validity bitmap; new buffers/children. */
-function aligned(data: DataLike, to: DataType, parts: Record<string, unknown>): Data {
-  return makeData({
-    type: to, offset: data.offset, length: data.length, nullCount: data.nullCount,
-    ...(data.nullBitmap && data.nullCount > 0 ? { nullBitmap: data.nullBitmap } : {}), ...parts,
-  } as never);
-}
-
 function childPath(to: DataType, path: string): string {
   return to.typeId === TYPE_ID.Map ? path : `${path}[]`;
-}
-
-/** Is row i valid (not null)? */
-export function isValidAt(data: DataLike, i: number): boolean {
-  const bitmap = data.nullBitmap;
-  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
-  const at = data.offset + i;
-  return ((bitmap[at >> 3]! >> (at & 7)) & 1) === 1;
 }
 
 /** The 64-bit value of row i: BigInt64Array buffers, or (apache-arrow 15 timestamps and Date64) pairs of 32-bit words. */
@@ -180,26 +164,6 @@ function normalizeDecimal(data: DataLike, to: DataType): Data {
   return aligned(data, to, { data: out });
 }
 
-/** Utf8View/BinaryView: 16-byte views (length, then inline bytes or prefix + buffer index + offset). */
-function fromViews(data: DataLike, to: DataType): Data {
-  const n = data.length;
-  const views = data.values as unknown as Uint8Array;
-  const dv = new DataView(views.buffer, views.byteOffset, views.byteLength);
-  const buffers = data.variadicBuffers ?? [];
-  const valueOffsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) valueOffsets[i + 1] = valueOffsets[i]! + (isValidAt(data, i) ? dv.getInt32(i * 16, true) : 0);
-  const out = new Uint8Array(valueOffsets[n]!);
-  for (let i = 0; i < n; i++) {
-    const len = valueOffsets[i + 1]! - valueOffsets[i]!;
-    if (len === 0) continue;
-    const bytes = len <= 12
-      ? views.subarray(i * 16 + 4, i * 16 + 4 + len)
-      : buffers[dv.getInt32(i * 16 + 8, true)]!.subarray(dv.getInt32(i * 16 + 12, true), dv.getInt32(i * 16 + 12, true) + len);
-    out.set(bytes, valueOffsets[i]!);
-  }
-  return aligned(data, to, { valueOffsets, data: out });
-}
-
 /** FixedSizeList -> List: offsets i * size; null rows become empty lists. */
 function fixedSizeListToList(data: DataLike, to: DataType, path: string): Data {
   const n = data.length;
@@ -217,61 +181,6 @@ function fixedSizeListToList(data: DataLike, to: DataType, path: string): Data {
     valueOffsets[i + 1] = keep.length;
   }
   return aligned(data, to, { valueOffsets, child: takeData(child, Int32Array.from(keep)) });
-}
-
-/** Dictionary -> its value type: row i is entry index[i]; a null index or a null entry is null. */
-function decodeDictionary(data: DataLike, to: DataType, path: string): Data {
-  const n = data.length;
-  const chunks = (data.dictionary?.data ?? []).map((c) => normalizeData(c, to, path));
-  const dictionary = chunks.length === 1 ? chunks[0]! : concatVariableWidth(chunks, to, path);
-  const indices = new Int32Array(n);
-  const idx = data.values!;
-  let anyValid = false;
-  for (let i = 0; i < n; i++) {
-    if (!isValidAt(data, i)) continue;
-    const k = Number(idx[i]!);
-    if (!(k >= 0 && k < dictionary.length)) {
-      throw invalidArgument(`column "${path}": dictionary index ${k} at row ${i} is outside the dictionary (${dictionary.length} entries)`, 'the Arrow data is malformed: rebuild the column (e.g. vectorFromArray(values))');
-    }
-    indices[i] = k;
-    anyValid = true;
-  }
-  if (!anyValid) return nullData(to, n);
-  const taken = takeData(dictionary, indices);
-  if (data.nullCount === 0) return taken;
-  const bitmap = new Uint8Array(Math.ceil(n / 8));
-  let nullCount = 0;
-  for (let i = 0; i < n; i++) {
-    if (isValidAt(data, i) && taken.getValid(i)) bitmap[i >> 3]! |= 1 << (i & 7);
-    else nullCount++;
-  }
-  return taken.clone(to, 0, n, nullCount, [taken.valueOffsets, taken.values, bitmap] as never);
-}
-
-/** One array of the dictionary batches of a column (delta dictionaries of an IPC stream). */
-function concatVariableWidth(chunks: Data[], to: DataType, path: string): Data {
-  if (to.typeId !== TYPE_ID.Utf8 && to.typeId !== TYPE_ID.Binary) {
-    throw unrepresentableColumn(path, `Dictionary<${String(to)}>`, `split over ${chunks.length} dictionary batches`, 'decode the column before writing (e.g. vectorFromArray([...column], valueType))');
-  }
-  const length = chunks.reduce((s, c) => s + c.length, 0);
-  const valueOffsets = new Int32Array(length + 1);
-  const rows: Uint8Array[] = [];
-  const bitmap = new Uint8Array(Math.ceil(length / 8));
-  let r = 0;
-  let nullCount = 0;
-  for (const c of chunks) {
-    const offsets = c.valueOffsets;
-    for (let i = 0; i < c.length; i++, r++) {
-      const bytes = (c.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
-      rows.push(bytes);
-      valueOffsets[r + 1] = valueOffsets[r]! + bytes.length;
-      if (c.getValid(i)) bitmap[r >> 3]! |= 1 << (r & 7);
-      else nullCount++;
-    }
-  }
-  const out = new Uint8Array(valueOffsets[length]!);
-  rows.forEach((b, i) => out.set(b, valueOffsets[i]!));
-  return makeData({ type: to, length, nullCount, nullBitmap: bitmap, valueOffsets, data: out } as never);
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {

@@ -1,4 +1,4 @@
-import { Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, Null, Struct, TimestampMicrosecond, Utf8 } from 'apache-arrow';
+import { Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, makeData, Map_, Null, Struct, TimestampMicrosecond, Utf8, type Data } from 'apache-arrow';
 import { unrepresentableColumn } from '../errors.js';
 
 /*
@@ -106,4 +106,20 @@ export function normalizeType(t: TypeLike, path: string): DataType {
     default:
       throw unrepresentableColumn(path, String(t), 'which a Delta table cannot store', 'cast it to a type Delta stores: Int8-64, Float32/64, Utf8, Binary, Bool, Decimal128, DateDay, Timestamp, Struct, List or Map');
   }
+}
+
+/** Is row i of `data` valid (not null)? The bitmap counts from `data.offset`. */
+export function isValidAt(data: DataLike, i: number): boolean {
+  const bitmap = data.nullBitmap;
+  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
+  const at = data.offset + i;
+  return ((bitmap[at >> 3]! >> (at & 7)) & 1) === 1;
+}
+
+/** Rows aligned with `data`: same offset, length, nulls and validity bitmap; new buffers/children. */
+export function aligned(data: DataLike, to: DataType, parts: Record<string, unknown>): Data {
+  return makeData({
+    type: to, offset: data.offset, length: data.length, nullCount: data.nullCount,
+    ...(data.nullBitmap && data.nullCount > 0 ? { nullBitmap: data.nullBitmap } : {}), ...parts,
+  } as never);
 }
