@@ -61,7 +61,7 @@ export interface WriteResult {
 
 /**
  * A Table, a RecordBatch, or an (async) iterable of RecordBatches, made by any apache-arrow >= 15
- * (not only this package's copy). Columns are converted exactly to Delta types (README "Writing").
+ * (not only this package's copy). Columns are converted exactly to Delta types (README "Write a table").
  */
 export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
 
