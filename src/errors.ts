@@ -171,3 +171,15 @@ export function decimalOverflow(column: string, value: string, type: string, nee
       : `round or cap "${column}" to fit ${type}: it needs more than the 38 digits a Delta decimal holds`,
   });
 }
+
+/** Write input that is not Arrow data (plain rows, undefined, a string...). */
+export function notArrowData(got: string, hint?: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `data must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches; got ${got}`, {
+    hint: hint ?? 'build Arrow data first: tableFromJSON(rows) or tableFromArrays({ column: values }) from apache-arrow (vectorFromArray(values, type) chooses a column\'s type)',
+  });
+}
+
+/** An Arrow column type (or value) a Delta table cannot store exactly; `castTo` says what to do instead. */
+export function unrepresentableColumn(path: string, arrowType: string, why: string, castTo: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `column "${path}" has Arrow type ${arrowType}, ${why}`, { hint: castTo });
+}

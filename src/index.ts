@@ -3,6 +3,7 @@ export { DeltaTable } from './table.js';
 export type { OpenOptions, CreateTableOptions, DataFileInfo, TableMetadataInfo } from './table.js';
 export { writeDeltaTable } from './ops/write.js';
 export type { WriteOptions, WriteResult, WriteMode, WriteInput } from './ops/write.js';
+export type { NewColumnOptions } from './ops/new-columns.js';
 export { DeltaError, isDeltaError } from './errors.js';
 export type { DeltaErrorCode } from './errors.js';
 export type { Filter, FilterTerm, FilterOp } from './ops/filter.js';

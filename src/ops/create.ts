@@ -2,6 +2,7 @@ import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
 import { checkWriteSupport, requiredProtocol } from '../protocol/features.js';
 import { arrowToDeltaSchema } from '../protocol/schema.js';
+import { normalizeSchema } from '../format/arrow-input.js';
 import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { emptyFootprint } from '../txn/conflict-checker.js';
@@ -9,6 +10,11 @@ import { commitTransaction } from '../txn/transaction.js';
 import { newMetadata } from './write.js';
 
 export interface CreateOptions {
+  /**
+   * The table's columns, exactly: nullability as each field says and zone-less timestamps as
+   * timestamp_ntz (unlike writes, which make created columns nullable and UTC). Any apache-arrow
+   * >= 15; input-only types (Dictionary, LargeUtf8, Float16...) map as writes convert them.
+   */
   schema: Schema;
   partitionBy?: string[];
   properties?: Record<string, string>;
@@ -25,7 +31,7 @@ export async function createTable(store: ObjectStore, opts: CreateOptions): Prom
   } catch (err) {
     if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
   }
-  const schema = arrowToDeltaSchema(opts.schema);
+  const schema = arrowToDeltaSchema(normalizeSchema(opts.schema));
   const metadata = newMetadata(schema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
   const protocol = requiredProtocol(schema, metadata.configuration);
   checkWriteSupport(protocol, metadata);

@@ -11,6 +11,8 @@ const ALLOWED_WIDENING: Record<string, readonly string[]> = {
   integer: ['byte', 'short'],
   long: ['byte', 'short', 'integer'],
   double: ['float'],
+  // Zone-less Arrow timestamps (what apache-arrow makes of JS Dates) are UTC instants in a `timestamp` column.
+  timestamp: ['timestamp_ntz'],
 };
 
 /** The Delta type of an incoming Arrow column. */
@@ -68,7 +70,7 @@ function conformColumn(field: StructField, source: Data, targetType: DataType, s
   const dataType = incomingDeltaType(sourceField);
   const tableType = typeName(field.type);
   const dataTypeName = typeName(dataType);
-  if (tableType !== dataTypeName && !(ALLOWED_WIDENING[tableType] ?? []).includes(dataTypeName) && !decimalRescales(dataType, field.type)) {
+  if (!canWrite(field.type, dataType) && !decimalRescales(dataType, field.type)) {
     throw schemaMismatch(field.name, tableType, dataTypeName);
   }
   const cast = castData(source, targetType);
@@ -84,6 +86,20 @@ function decimalRescales(data: DeltaType, table: DeltaType): boolean {
   const d = decimalParts(data);
   const t = decimalParts(table);
   return d !== undefined && t !== undefined && d.scale <= t.scale;
+}
+
+/** Can data of type `data` go into a column of type `table`: equal, or allowed widenings at any depth (castData converts them)? */
+function canWrite(table: DeltaType, data: DeltaType): boolean {
+  if (typeof table === 'string' || typeof data === 'string') {
+    return typeof table === 'string' && typeof data === 'string' && (table === data || (ALLOWED_WIDENING[table] ?? []).includes(data));
+  }
+  if (table.type === 'struct' && data.type === 'struct') {
+    return table.fields.length === data.fields.length
+      && table.fields.every((f) => { const d = data.fields.find((x) => x.name === f.name); return d !== undefined && canWrite(f.type, d.type); });
+  }
+  if (table.type === 'array' && data.type === 'array') return canWrite(table.elementType, data.elementType);
+  if (table.type === 'map' && data.type === 'map') return canWrite(table.keyType, data.keyType) && canWrite(table.valueType, data.valueType);
+  return false;
 }
 
 /** The Delta type name shown in messages (`long`, `decimal(10,2)`, `struct<a: int>`...). */

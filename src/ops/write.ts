@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { RecordBatch, Table } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 import { invalidArgument, isDeltaError, unsupportedFeature } from '../errors.js';
 import type { Action, AddAction, Metadata, Protocol, RemoveAction, Version } from '../protocol/actions.js';
 import { checkWriteSupport, requiredProtocol, validateProtocolShape } from '../protocol/features.js';
 import { appendOnly, dataSkippingNumIndexedCols } from '../protocol/intervals.js';
-import { arrowToDeltaSchema, serializeSchema, type StructType } from '../protocol/schema.js';
+import { serializeSchema, type StructType } from '../protocol/schema.js';
+import { inputBatches } from '../format/arrow-input.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
@@ -17,10 +18,11 @@ import { footprintFor } from './footprint.js';
 import { rewriteForPredicate } from './predicate-overwrite.js';
 import { ChangeDataWriter, changeDataFeedEnabled } from './change-data-writer.js';
 import { conformBatch, mergeSchemas } from './schema-enforcement.js';
+import { newColumnsSchema, type NewColumnOptions } from './new-columns.js';
 
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
 
-export interface WriteOptions {
+export interface WriteOptions extends NewColumnOptions {
   /** What to do when the table exists. @defaultValue 'error' */
   mode?: WriteMode;
   /** Partition columns of a new table (must match an existing table's). */
@@ -57,9 +59,16 @@ export interface WriteResult {
   attempts: number;
 }
 
+/**
+ * A Table, a RecordBatch, or an (async) iterable of RecordBatches, made by any apache-arrow >= 15
+ * (not only this package's copy). Columns are converted exactly to Delta types (README "Write a table").
+ */
 export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
 
-/** Writes Arrow data to the Delta table at `uri`, creating it when absent. */
+/**
+ * Writes Arrow data to the Delta table at `uri`, creating it when absent. Data that is not Arrow
+ * (plain row objects, undefined) and column types Delta cannot store are INVALID_ARGUMENT.
+ */
 export async function writeDeltaTable(uri: string, data: WriteInput, opts: WriteOptions = {}): Promise<WriteResult> {
   const store = await storeForUri(uri, opts.storage ?? {});
   let snapshot: Snapshot | undefined;
@@ -86,10 +95,10 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   if (opts.predicate && mode !== 'overwrite') throw invalidArgument("a predicate is only meaningful with mode 'overwrite'");
   if (opts.schemaMode === 'overwrite' && mode !== 'overwrite') throw invalidArgument("schemaMode 'overwrite' needs mode 'overwrite'");
 
-  const batches = iterate(data);
+  const batches = inputBatches(data);
   const first = await batches.next();
   const firstBatch = first.done ? undefined : first.value;
-  const dataSchema = firstBatch ? arrowToDeltaSchema(firstBatch.schema) : undefined;
+  const dataSchema = firstBatch ? newColumnsSchema(firstBatch.schema, snapshot, opts) : undefined;
   const plan = planTable(snapshot, dataSchema, opts);
   if (snapshot) checkWriteSupport(snapshot.protocol, snapshot.metadata);
   checkWriteSupport(plan.protocol, plan.metadata);
@@ -311,18 +320,3 @@ function inCommitTimestampOf(snapshot: Snapshot | undefined): number | undefined
   const ict = snapshot?.latestCommitInfo?.inCommitTimestamp;
   return typeof ict === 'number' ? ict : undefined;
 }
-
-async function* iterate(data: WriteInput): AsyncGenerator<RecordBatch> {
-  if (data instanceof Table) {
-    for (const b of data.batches) yield b;
-  } else if (data instanceof RecordBatch) {
-    yield data;
-  } else if (Symbol.asyncIterator in (data as object)) {
-    for await (const b of data as AsyncIterable<RecordBatch>) yield b;
-  } else if (Symbol.iterator in (data as object)) {
-    for (const b of data as Iterable<RecordBatch>) yield b;
-  } else {
-    throw invalidArgument('data must be an Arrow Table, a RecordBatch, or an (async) iterable of RecordBatches');
-  }
-}
-

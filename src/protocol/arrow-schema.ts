@@ -31,7 +31,9 @@ export function deltaToArrowSchema(schema: StructType): Schema {
 /**
  * The Delta schema of an Arrow schema. Arrow types Delta lacks are widened to the nearest Delta
  * type (Utf8 variants to string, unsigned ints to the next signed width, other timestamp units to
- * microseconds); types with no lossless Delta form are INVALID_ARGUMENT.
+ * microseconds); types with no lossless Delta form are INVALID_ARGUMENT. Writes and create pass
+ * schemas through format/arrow-input first (the one place input types are converted), so this
+ * sees only the Arrow twins of Delta types there.
  */
 export function arrowToDeltaSchema(schema: Schema): StructType {
   return { type: 'struct', fields: schema.fields.map((f) => fromArrowField(f, f.name)) };

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { RecordBatch, Table, type Schema } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { isRecordBatchLike, isTableLike, normalizeBatch, type RecordBatchLike } from '../format/arrow-input.js';
 import { invalidArgument } from '../errors.js';
 import { batchBytes, estimateRowBytes, rowsToBatch } from '../format/rows-to-batch.js';
 import type { DeltaStreamWriter, StreamWriteResult } from './stream-writer.js';
@@ -69,8 +70,9 @@ export class MicroBatchWritable extends Writable {
   }
 
   private buffer(chunk: unknown): void {
-    if (chunk instanceof RecordBatch) this.addBatch(chunk);
-    else if (chunk instanceof Table) for (const b of chunk.batches) this.addBatch(b);
+    // By shape: Arrow objects of another apache-arrow copy are not instances of this one's classes.
+    if (isRecordBatchLike(chunk)) this.addBatch(chunk);
+    else if (isTableLike(chunk)) for (const b of chunk.batches) this.addBatch(b);
     else if (chunk !== null && typeof chunk === 'object' && !Array.isArray(chunk)) {
       const row = chunk as Record<string, unknown>;
       this.rows.push(row);
@@ -81,7 +83,8 @@ export class MicroBatchWritable extends Writable {
     }
   }
 
-  private addBatch(b: RecordBatch): void {
+  private addBatch(chunk: RecordBatchLike): void {
+    const b = normalizeBatch(chunk);
     this.schema ??= b.schema;
     this.batches.push(b);
     this.bufferedRows += b.numRows;

@@ -1,12 +1,13 @@
 import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
 import { writeToStore, type WriteInput, type WriteResult } from '../ops/write.js';
+import type { NewColumnOptions } from '../ops/new-columns.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
 import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
 
-export interface WriteStreamOptions {
+export interface WriteStreamOptions extends NewColumnOptions {
   /** Names the stream: its last batch id is stored in the table (`txn` action) under this id. */
   appId: string;
   /** 'append' adds each batch; 'complete' replaces the table's rows with each batch. @defaultValue 'append' */
@@ -55,6 +56,8 @@ export class DeltaStreamWriter {
       ...(this.opts.partitionBy ? { partitionBy: this.opts.partitionBy } : {}),
       ...(this.opts.schemaMode ? { schemaMode: this.opts.schemaMode } : {}),
       ...(this.opts.properties ? { properties: this.opts.properties } : {}),
+      ...(this.opts.nullability ? { nullability: this.opts.nullability } : {}),
+      ...(this.opts.zonelessTimestamps ? { zonelessTimestamps: this.opts.zonelessTimestamps } : {}),
       // As Spark's sink records it, so history reads the same in every engine.
       operation: {
         name: 'STREAMING UPDATE',

@@ -143,7 +143,10 @@ test('DuckDB reads exactly our rows from tables we write (data files and checkpo
     const uri = await tempDir('dlts-duck-');
     // Three commits and a checkpoint at version 2, so part of the state comes from our checkpoint.
     const half = Math.ceil(rows.numRows / 2);
-    await writeDeltaTable(uri, rows.slice(0, half), { partitionBy: source.partitionColumns, properties: { 'delta.checkpointInterval': '2' } });
+    // The source's schema as it is (NOT NULL kept, zone-less timestamps stay timestamp_ntz).
+    await writeDeltaTable(uri, rows.slice(0, half), {
+      partitionBy: source.partitionColumns, properties: { 'delta.checkpointInterval': '2' }, nullability: 'arrow', zonelessTimestamps: 'timestamp_ntz',
+    });
     await writeDeltaTable(uri, rows.slice(half), { mode: 'append' });
     await writeDeltaTable(uri, rows.slice(0, 1), { mode: 'append' });
     const ours = await DeltaTable.open(uri);
