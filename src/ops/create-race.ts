@@ -24,9 +24,8 @@ export interface WriteCommit extends CommitResult {
  *              ├─► mode 'ignore'  ─► skipped (files deleted)
  *              └─► 'error' / 'overwrite' ─► refused (files deleted)
  */
-export async function commitWrite(req: CommitRequest, mode: string): Promise<WriteCommit> {
+export async function commitWrite(req: CommitRequest, mode: string, configuration: Record<string, string>): Promise<WriteCommit> {
   const ours = req.actions.find((a): a is { metaData: Metadata } => 'metaData' in a)?.metaData;
-  const configuration = ours?.configuration ?? {};
   try {
     return { ...(await commitTransaction(req)), configuration, skipped: false };
   } catch (err) {

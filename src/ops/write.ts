@@ -183,7 +183,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(plan.metadata.configuration['delta.enableInCommitTimestamps'] === 'true'
       ? { inCommitTimestamps: { previous: inCommitTimestampOf(snapshot) } } : {}),
     ...(opts.now ? { now: opts.now } : {}),
-  }, mode);
+  }, mode, plan.metadata.configuration);
   if (result.skipped) return skipped(result.version);
   await afterCommit(store, result.version, result.configuration, opts.now ? { now: opts.now } : {});
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
