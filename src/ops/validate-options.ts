@@ -61,7 +61,7 @@ const READ_STREAM: OptionRules = {
   startingVersion: { kind: 'either', rules: [nonNegativeInteger, { kind: 'enum', values: ['latest'] }] },
   startingTimestamp: { kind: 'timestamp' },
   maxFilesPerTrigger: positiveInteger,
-  maxBytesPerTrigger: positiveInteger,
+  maxBytesPerTrigger: { kind: 'number', min: 0, aboveMin: true },
   ignoreDeletes: { kind: 'boolean' },
   skipChangeCommits: { kind: 'boolean' },
   readChangeFeed: { kind: 'boolean' },
