@@ -22,8 +22,8 @@ export type OptionRules = Readonly<Record<string, OptionRule>>;
  * spread from a wider configuration).
  */
 export function checkOptions(operation: string, opts: unknown, rules: OptionRules): void {
-  if (opts === undefined || opts === null) return;
-  if (typeof opts !== 'object' || Array.isArray(opts)) {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw invalidArgument(`${operation}: options must be an object, got ${show(opts)}`, `pass an options object such as { ${Object.keys(rules).slice(0, 2).join(', ')} }, or nothing`);
   }
   const record = opts as Record<string, unknown>;

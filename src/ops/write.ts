@@ -64,6 +64,7 @@ export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIter
 
 /** Writes Arrow data to the Delta table at `uri`, creating it when absent. */
 export async function writeDeltaTable(uri: string, data: WriteInput, opts: WriteOptions = {}): Promise<WriteResult> {
+  validateWriteOptions(opts);
   const store = await storeForUri(uri, opts.storage ?? {});
   let snapshot: Snapshot | undefined;
   try {

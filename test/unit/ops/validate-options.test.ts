@@ -40,6 +40,7 @@ test('each typed write option names itself, the value and the allowed values', (
     assert.equal(e.hint, hint);
   }
   assert.equal(refusal(() => validateWriteOptions('append')).message, "writeDeltaTable: options must be an object, got 'append'");
+  assert.equal(refusal(() => validateWriteOptions(null)).message, 'writeDeltaTable: options must be an object, got null');
   assert.equal(refusal(() => validateWriteOptions({ appTransaction: { appId: 'x' } })).message, 'writeDeltaTable appTransaction: option version is required');
 });
 
