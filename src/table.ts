@@ -1,5 +1,4 @@
 import { Table, type RecordBatch, type Schema } from 'apache-arrow';
-import { invalidArgument } from './errors.js';
 import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
 import { readChanges, type ChangesOptions } from './ops/changes.js';
@@ -15,6 +14,11 @@ import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
 import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
+import { checkHandleIsLatest } from './ops/stale-handle.js';
+import {
+  validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
+  validateScanOptions, validateVacuumOptions,
+} from './ops/validate-options.js';
 
 export interface CreateTableOptions extends CreateOptions {
   storage?: StorageOptions;
@@ -57,6 +61,7 @@ export class DeltaTable {
 
   /** Creates an empty table (version 0) with this schema; fails if a table already exists there. */
   static async create(uri: string, opts: CreateTableOptions): Promise<DeltaTable> {
+    validateCreateOptions(opts);
     const store = await storeForUri(uri, opts.storage ?? {});
     const version = await createTable(store, opts);
     return new DeltaTable(uri, await loadSnapshot(store, { version }), opts.storage ?? {});
@@ -64,12 +69,7 @@ export class DeltaTable {
 
   /** Opens the table at `uri`, at its latest version unless `version` or `timestamp` is given. */
   static async open(uri: string, opts: OpenOptions = {}): Promise<DeltaTable> {
-    if (opts.version !== undefined && (!Number.isSafeInteger(opts.version) || opts.version < 0)) {
-      throw invalidArgument(`version must be a non-negative integer, got ${String(opts.version)}`);
-    }
-    if (opts.timestamp !== undefined && opts.version !== undefined) {
-      throw invalidArgument('give either version or timestamp, not both');
-    }
+    validateOpenOptions(opts);
     const store = await storeForUri(uri, opts.storage ?? {});
     let snapshot: Snapshot;
     if (opts.timestamp !== undefined) {
@@ -140,11 +140,13 @@ export class DeltaTable {
 
   /** Rows as a stream of Arrow record batches. */
   scan(opts: ScanOptions = {}): AsyncIterable<RecordBatch> {
+    validateScanOptions(opts);
     return scanSnapshot(this.snapshot, opts);
   }
 
   /** Rows as one Arrow table. */
   async toArrow(opts: ScanOptions = {}): Promise<Table> {
+    validateScanOptions(opts);
     const batches: RecordBatch[] = [];
     for await (const b of this.scan(opts)) batches.push(b);
     if (batches.length === 0) return new Table(scanSchema(this.snapshot, opts.columns));
@@ -153,6 +155,7 @@ export class DeltaTable {
 
   /** Commits up to this version, newest first (version, timestamp, operation, ...commitInfo). */
   async history(opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
+    validateHistoryOptions(opts);
     return readHistory(this.snapshot, opts);
   }
 
@@ -164,11 +167,14 @@ export class DeltaTable {
 
   /** Commits the difference that makes the data equal an earlier version (operation RESTORE). */
   async restore(target: RestoreTarget): Promise<{ version: number }> {
+    validateRestoreTarget(target);
+    await checkHandleIsLatest(this.snapshot, 'restore');
     return restoreTable(this.snapshot, target);
   }
 
   /** Deletes data files no version inside the retention window needs. Dry run by default. */
   async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
+    validateVacuumOptions(opts);
     return vacuumTable(this.snapshot, opts);
   }
 
@@ -179,6 +185,7 @@ export class DeltaTable {
 
   /** Change Data Feed rows between two versions (inclusive), with _change_type, _commit_version, _commit_timestamp. */
   async changes(opts: ChangesOptions): Promise<Table> {
+    validateChangesOptions(opts);
     return readChanges(this.snapshot, opts);
   }
 

@@ -7,15 +7,17 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
 
 /**
  * Post-commit work: a checkpoint every `delta.checkpointInterval` commits (Spark:
- * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`). Best effort: the commit already succeeded, so a failed
- * checkpoint is reported as a process warning and never fails the write.
+ * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`).
+ * Never throws: the commit has landed, so a failure here (including a table property another
+ * engine wrote that this library cannot parse) is reported as a DeltaCheckpointWarning. A
+ * thrown error would make the caller believe the write failed and write its rows again.
  */
 export async function afterCommit(
   store: ObjectStore, version: Version, configuration: Record<string, string>, opts: { now?: () => number } = {},
 ): Promise<void> {
-  const interval = checkpointInterval(configuration);
-  if (version === 0 || version % interval !== 0) return;
   try {
+    const interval = checkpointInterval(configuration);
+    if (version === 0 || version % interval !== 0) return;
     await writeCheckpoint(store, { ...opts, version });
     if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
   } catch (err) {

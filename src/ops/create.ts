@@ -8,6 +8,9 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
 import { newMetadata } from './write.js';
+import { validateCreateOptions } from './validate-options.js';
+import { checkNewTableLocation, checkTableLayout } from './write-checks.js';
+import { validateTableProperties } from '../protocol/table-properties.js';
 
 export interface CreateOptions {
   /**
@@ -25,13 +28,17 @@ export interface CreateOptions {
 
 /** Commits version 0 of a new, empty table (protocol + metaData); refuses when a table exists. */
 export async function createTable(store: ObjectStore, opts: CreateOptions): Promise<number> {
+  validateCreateOptions(opts);
+  if (opts.properties) opts = { ...opts, properties: validateTableProperties(opts.properties) };
   try {
     const existing = await loadSnapshot(store);
     throw invalidArgument(`a Delta table already exists at ${store.rootUri} (version ${existing.version})`, 'open it with DeltaTable.open(), or choose another location');
   } catch (err) {
     if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
   }
+  await checkNewTableLocation(store);
   const schema = arrowToDeltaSchema(normalizeSchema(opts.schema));
+  checkTableLayout(schema, opts.partitionBy ?? [], 'the schema');
   const metadata = newMetadata(schema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
   const protocol = requiredProtocol(schema, metadata.configuration);
   checkWriteSupport(protocol, metadata);

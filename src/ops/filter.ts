@@ -22,30 +22,53 @@ export interface BoundTerm {
 
 /** Validates a filter against the schema and converts literals; OR of ANDs. */
 export function bindFilter(filter: Filter | undefined, schema: StructType): BoundTerm[][] | undefined {
-  if (filter === undefined || filter.length === 0) return undefined;
+  if (filter === undefined) return undefined;
+  const example = "[['country', '=', 'BR']] (AND), or [[...], [...]] (OR of ANDs)";
+  if (!Array.isArray(filter)) throw invalidArgument(`a filter must be an array of [column, op, value] terms, got ${describeValue(filter)}`, `write it in DNF, e.g. ${example}`);
+  if (filter.length === 0) return undefined;
   const groups = (Array.isArray(filter[0]) && Array.isArray((filter[0] as unknown[])[0]) ? filter : [filter]) as FilterTerm[][];
-  return groups.map((group) => group.map((term) => bindTerm(term, schema)));
+  return groups.map((group) => {
+    if (!Array.isArray(group)) throw invalidArgument(`filter group ${describeValue(group)} is not a list of [column, op, value] terms`, `write an OR of ANDs as ${example}`);
+    // An empty AND is true: it would silently match every row.
+    if (group.length === 0) throw invalidArgument('a filter has an empty group of terms, which would match every row', 'remove the empty group, or pass no filter to read every row');
+    return group.map((term) => bindTerm(term, schema));
+  });
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || typeof v !== 'object') return typeof v === 'string' ? `'${v}'` : String(v);
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? 'an object';
+  } catch {
+    return 'an object';
+  }
 }
 
 const OPS = new Set(['=', '!=', '<', '<=', '>', '>=', 'in', 'not in']);
 
 function bindTerm(term: FilterTerm, schema: StructType): BoundTerm {
   if (!Array.isArray(term) || term.length !== 3) {
-    throw invalidArgument(`filter term ${JSON.stringify(term)} is not [column, op, value]`, "write e.g. ['country', '=', 'BR']");
+    throw invalidArgument(`filter term ${describeValue(term)} is not [column, op, value]`, "write e.g. ['country', '=', 'BR']");
   }
   const [column, op, value] = term;
+  if (typeof column !== 'string') throw invalidArgument(`filter term ${describeValue(term)} names its column with ${describeValue(column)}, not a string`, "write the column name first, e.g. ['country', '=', 'BR']");
   const field = findField(schema, column);
   if (!field) {
     throw invalidArgument(`filter column "${column}" is not in the table`, `columns are: ${schema.fields.map((f) => f.name).join(', ')}`);
   }
-  if (!OPS.has(op)) throw invalidArgument(`unknown filter operator "${op}"`, 'use one of = != < <= > >= in, not in');
-  if (value === null || value === undefined) {
+  if (!OPS.has(op)) throw invalidArgument(`unknown filter operator "${String(op)}"`, 'use one of = != < <= > >= in, not in');
+  if (value === undefined) {
+    // Usually an unset variable: treating it as IS NULL would silently return other rows.
+    throw invalidArgument(`filter value for "${column}" is undefined`, `check the variable that holds the value; for IS NULL write ['${column}', '${op === '!=' ? '!=' : '='}', null]`);
+  }
+  if (value === null) {
     if (op === '=') return { column: field.name, field, op: 'is null', values: [] };
     if (op === '!=') return { column: field.name, field, op: 'is not null', values: [] };
     throw invalidArgument(`filter on "${column}" compares with null using "${op}"`, "use ['col', '=', null] or ['col', '!=', null]");
   }
   if (op === 'in' || op === 'not in') {
     if (!Array.isArray(value)) throw invalidArgument(`"${op}" on "${column}" needs an array of values`);
+    if (value.some((v) => v === undefined)) throw invalidArgument(`the "${op}" list for "${column}" holds undefined`, 'check the variables that fill the list; every value must be defined');
     return { column: field.name, field, op, values: value.map((v) => toComparable(v, field.type, column)) };
   }
   return { column: field.name, field, op, values: [toComparable(value, field.type, column)] };

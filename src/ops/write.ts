@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordBatch, Table } from 'apache-arrow';
-import { invalidArgument, isDeltaError, unsupportedFeature } from '../errors.js';
+import { invalidArgument, isDeltaError } from '../errors.js';
 import type { Action, AddAction, Metadata, Protocol, RemoveAction, Version } from '../protocol/actions.js';
 import { checkWriteSupport, requiredProtocol, validateProtocolShape } from '../protocol/features.js';
-import { appendOnly, dataSkippingNumIndexedCols } from '../protocol/intervals.js';
+import { dataSkippingNumIndexedCols } from '../protocol/intervals.js';
 import { serializeSchema, type StructType } from '../protocol/schema.js';
 import { inputBatches } from '../format/arrow-input.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
-import { commitTransaction } from '../txn/transaction.js';
 import { afterCommit } from './after-commit.js';
 import { DataFileWriter, type ParquetCompression } from './data-file-writer.js';
 import { bindFilter, type BoundTerm, type Filter } from './filter.js';
@@ -19,6 +18,10 @@ import { rewriteForPredicate } from './predicate-overwrite.js';
 import { ChangeDataWriter, changeDataFeedEnabled } from './change-data-writer.js';
 import { conformBatch, mergeSchemas } from './schema-enforcement.js';
 import { newColumnsSchema, type NewColumnOptions } from './new-columns.js';
+import { commitWrite } from './create-race.js';
+import { validateWriteOptions } from './validate-options.js';
+import { checkAppendOnly, checkColumnNames, checkNewTableLocation, checkTableLayout, conformForWrite } from './write-checks.js';
+import { validateTableProperties } from '../protocol/table-properties.js';
 
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
 
@@ -70,6 +73,7 @@ export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIter
  * (plain row objects, undefined) and column types Delta cannot store are INVALID_ARGUMENT.
  */
 export async function writeDeltaTable(uri: string, data: WriteInput, opts: WriteOptions = {}): Promise<WriteResult> {
+  validateWriteOptions(opts);
   const store = await storeForUri(uri, opts.storage ?? {});
   let snapshot: Snapshot | undefined;
   try {
@@ -82,6 +86,10 @@ export async function writeDeltaTable(uri: string, data: WriteInput, opts: Write
 
 /** The write itself, on an already opened store and snapshot (undefined = new table). */
 export async function writeToStore(store: ObjectStore, snapshot: Snapshot | undefined, data: WriteInput, opts: WriteOptions): Promise<WriteResult> {
+  // Refusals that need no data come first, so that a refused write leaves nothing behind.
+  validateWriteOptions(opts);
+  if (opts.properties) opts = { ...opts, properties: validateTableProperties(opts.properties) };
+  if (!snapshot) await checkNewTableLocation(store);
   const mode = opts.mode ?? 'error';
   const skipped = (version: Version): WriteResult => ({ version, skipped: true, filesAdded: 0, filesRemoved: 0, rowsWritten: 0, attempts: 0 });
   if (snapshot) {
@@ -99,7 +107,9 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   const first = await batches.next();
   const firstBatch = first.done ? undefined : first.value;
   const dataSchema = firstBatch ? newColumnsSchema(firstBatch.schema, snapshot, opts) : undefined;
+  if (dataSchema) checkColumnNames(dataSchema);
   const plan = planTable(snapshot, dataSchema, opts);
+  if (plan.metadataChanged) checkTableLayout(plan.schema, plan.metadata.partitionColumns, 'the table');
   if (snapshot) checkWriteSupport(snapshot.protocol, snapshot.metadata);
   checkWriteSupport(plan.protocol, plan.metadata);
 
@@ -113,6 +123,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(opts.now ? { now: opts.now } : {}),
   });
   const predicate = opts.predicate && snapshot ? bindFilter(opts.predicate, plan.schema) : undefined;
+  checkAppendOnly(snapshot, mode, predicate, plan.metadata.configuration);
   // A predicate overwrite may rewrite part of a file; with the change data feed on, the rows it
   // replaces and inserts are recorded in cdc files, or readers would see the rewritten rows as
   // deleted and re-inserted. Whole-file changes need none (PROTOCOL-NOTES §15).
@@ -121,7 +132,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     : undefined;
   let rows = 0;
   const consume = async (batch: RecordBatch): Promise<void> => {
-    const conformed = conformBatch(batch, plan.schema);
+    const conformed = conformForWrite(batch, plan.schema, opts.schemaMode);
     if (predicate) assertRowsMatch(conformed, predicate, plan.schema);
     rows += conformed.numRows;
     await writer.write(conformed);
@@ -146,12 +157,6 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   }
   const adds = await writer.finish();
   const cdcFiles = (await changes?.finish()) ?? [];
-  if (removes.length > 0 && appendOnly(plan.metadata.configuration)) {
-    throw unsupportedFeature(
-      `the table is append-only (delta.appendOnly=true): this ${mode} would remove ${removes.length} file(s)`,
-      "append instead, or set delta.appendOnly=false on the table first",
-    );
-  }
   const actions: Action[] = [];
   if (plan.protocolChanged) actions.push({ protocol: plan.protocol });
   if (plan.metadataChanged) actions.push({ metaData: plan.metadata });
@@ -161,7 +166,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   for (const c of cdcFiles) actions.push({ cdc: c });
 
   const operation = opts.operation?.name ?? (!snapshot ? 'CREATE TABLE AS SELECT' : 'WRITE');
-  const result = await commitTransaction({
+  const result = await commitWrite({
     store,
     readVersion: snapshot?.version ?? -1,
     actions,
@@ -188,8 +193,9 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(plan.metadata.configuration['delta.enableInCommitTimestamps'] === 'true'
       ? { inCommitTimestamps: { previous: inCommitTimestampOf(snapshot) } } : {}),
     ...(opts.now ? { now: opts.now } : {}),
-  });
-  await afterCommit(store, result.version, plan.metadata.configuration, opts.now ? { now: opts.now } : {});
+  }, mode, plan.metadata.configuration);
+  if (result.skipped) return skipped(result.version);
+  await afterCommit(store, result.version, result.configuration, opts.now ? { now: opts.now } : {});
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
 }
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidArgument, unsupportedFeature } from '../errors.js';
@@ -59,7 +60,10 @@ const S3_MODULE = './s3-store.js';
 /** The ObjectStore rooted at a table URI. */
 export async function storeForUri(uri: string, storage: StorageOptions = {}): Promise<ObjectStore> {
   const loc = parseTableUri(uri);
-  if (loc.kind === 'local') return new LocalStore(loc.root);
+  if (loc.kind === 'local') {
+    await refuseFileAsRoot(loc.root, uri);
+    return new LocalStore(loc.root);
+  }
   // Loaded lazily so local-only users never load the AWS SDK.
   let mod: { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
   try {
@@ -68,4 +72,18 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
     throw unsupportedFeature(`s3:// tables need the S3 store, which this build does not include (${uri})`, 'use a local path or file:// URI');
   }
   return new mod.S3Store(loc.bucket, loc.prefix, storage);
+}
+
+/** A table root is a directory: a path naming a file (or under one) is a mistake, not a storage failure. */
+async function refuseFileAsRoot(root: string, uri: string): Promise<void> {
+  let what: string | undefined;
+  try {
+    if ((await stat(root)).isFile()) what = 'is a file';
+  } catch (err) {
+    // Absent is fine (a new table); ENOTDIR means a parent of the root is a file.
+    if ((err as { code?: unknown }).code === 'ENOTDIR') what = 'is inside a file';
+  }
+  if (what !== undefined) {
+    throw invalidArgument(`${uri} ${what}, not a table directory`, 'pass the table\'s folder (the one that holds _delta_log), not a file or a path inside a file');
+  }
 }

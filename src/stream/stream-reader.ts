@@ -14,6 +14,7 @@ import { LocationLock } from './location-lock.js';
 import { BASE_INDEX, checkForward, offsetAt, type StreamOffset } from './offset.js';
 import { ProgressLog, type PlannedRange } from './progress-log.js';
 import { SourcePlanner, type BatchLimits } from './source-planner.js';
+import { validateReadStreamOptions } from '../ops/validate-options.js';
 
 export interface ReadStreamOptions {
   /** Start from the changes of this version (no initial snapshot); 'latest' = only commits after now. */
@@ -197,6 +198,7 @@ async function checkNotCleanedUp(store: ObjectStore, uri: string, position: Stre
 }
 
 function validateOptions(o: ReadStreamOptions): void {
+  validateReadStreamOptions(o);
   const positive = (name: string, v: number | undefined): void => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw invalidArgument(`${name} must be a positive number, got ${String(v)}`, `pass a number above 0, or leave ${name} out for its default`);
   };

@@ -5,6 +5,7 @@ import type { NewColumnOptions } from '../ops/new-columns.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
+import { validateWriteStreamOptions } from '../ops/validate-options.js';
 import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
 
 export interface WriteStreamOptions extends NewColumnOptions {
@@ -37,6 +38,7 @@ export class DeltaStreamWriter {
     if (typeof opts?.appId !== 'string' || opts.appId.length === 0) {
       throw invalidArgument('writeStream needs an appId', 'pass { appId: "<stable name of this stream>" }; keep it across restarts');
     }
+    validateWriteStreamOptions(opts);
   }
 
   get appId(): string {
