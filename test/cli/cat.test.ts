@@ -45,7 +45,7 @@ async function everyTypeTable(): Promise<string> {
     s: vectorFromArray([{ a: 1, b: 'x,"y"' }, null], new Struct([new Field('a', new Int32()), new Field('b', new Utf8())])),
     l: vectorFromArray([[1, null, 3], []], new List(new Field('element', new Int32(), true))),
     m: vectorFromArray([new Map([['k', 1.5]]), new Map()], new Map_<Utf8, Float64>(new Field('entries', new Struct<{ key: Utf8; value: Float64 }>([new Field('key', new Utf8(), false), new Field('value', new Float64())])))),
-  }));
+  }), { zonelessTimestamps: 'timestamp_ntz' });
   return uri;
 }
 
