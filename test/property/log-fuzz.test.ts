@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { DeltaTable, isDeltaError, writeDeltaTable } from '../../src/index.js';
+import { startWorker } from '../support/processes.js';
 import { idBatch, tempDir } from '../support/temp.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 424242);
@@ -149,5 +150,19 @@ test('the base table of the fuzz test reads whole', async () => {
     assert.ok((await readdir(path.join(base, '_delta_log'))).includes('00000000000000000002.checkpoint.parquet'));
   } finally {
     await rm(path.dirname(base), { recursive: true, force: true });
+  }
+});
+
+test('a table whose commit is one 100 MB line opens and reads in a child process (peak RSS printed)', async () => {
+  const dir = await tempDir('dlts-huge-');
+  try {
+    const run = startWorker('huge-commit-worker', [dir, '100']);
+    const { code, stderr } = await run.done;
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(run.lines[0]!) as { outcome: string; rows: number; version: number; historyEntries: number; maxRssMb: number; baseRssMb: number };
+    console.log(`100 MB single-line commit: ${JSON.stringify(result)}`);
+    assert.deepEqual({ outcome: result.outcome, rows: result.rows, version: result.version, historyEntries: result.historyEntries }, { outcome: 'read', rows: 3, version: 1, historyEntries: 2 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
