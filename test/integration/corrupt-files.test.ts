@@ -17,7 +17,7 @@ const TABLES = [
   'table-with-dv-small', 'with-short-dv', 'dv-partitioned-with-checkpoint',
 ];
 const SEED = Number(process.env['CORRUPT_SEED'] ?? 20261201);
-const CASES_PER_REGION: Record<string, number> = { pages: 90, footer: 60, trailer: 15, dv: 45 };
+const CASES_PER_REGION: Record<string, number> = { pages: 150, footer: 60, trailer: 15, dv: 45 };
 /** A case that takes longer than this is a hang (a normal case takes well under a second). */
 const CASE_TIMEOUT_MS = 30_000;
 
