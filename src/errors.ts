@@ -6,6 +6,8 @@ export type DeltaErrorCode =
   | 'SCHEMA_MISMATCH'
   | 'UNSUPPORTED_FEATURE'
   | 'CORRUPT_LOG'
+  /** A data file (Parquet, deletion vector) the log references is damaged or not in its format. */
+  | 'CORRUPT_DATA'
   | 'COMMIT_CONFLICT'
   | 'INVALID_ARGUMENT'
   | 'STORAGE_FAILURE';
@@ -58,6 +60,13 @@ export function fileNotFound(path: string, cause?: unknown): DeltaError {
 export function corruptLog(where: string, what: string, cause?: unknown): DeltaError {
   return new DeltaError('CORRUPT_LOG', `${where}: ${what}`, {
     hint: 'the transaction log is damaged or was written by a buggy writer; run `deltalake doctor` to inspect it',
+    cause,
+  });
+}
+
+export function corruptData(path: string, what: string, cause?: unknown): DeltaError {
+  return new DeltaError('CORRUPT_DATA', `${path}: ${what}`, {
+    hint: 'the data file is damaged or is not Parquet; put back an intact copy from a backup or replica, or restore the table to a version that does not reference it',
     cause,
   });
 }

@@ -36,7 +36,19 @@ export function castData(data: Data, to: DataType, resolve: ChildResolver = byNa
   const values = data.values as ArrayLike<number | bigint>;
   const fixed = (out: ArrayLike<unknown>): Data =>
     makeData({ type: to, length: n, nullCount: data.nullCount, nullBitmap: bitmapOf(data), data: out } as never);
+  if ((DataType.isUtf8(to) && DataType.isLargeUtf8(from)) || (DataType.isBinary(to) && DataType.isLargeBinary(from))) {
+    // 64-bit offsets (LargeUtf8, as delta-rs 0.17 wrote into ARROW:schema) to 32-bit ones.
+    const wide = (data.valueOffsets as unknown as BigInt64Array).subarray(0, n + 1);
+    const base = wide[0] ?? 0n;
+    if ((wide[n] ?? 0n) - base > 0x7fffffffn) throw cannotCast(from, to);
+    const valueOffsets = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) valueOffsets[i] = Number(wide[i]! - base);
+    const bytes = (data.values as Uint8Array).subarray(Number(base), Number(wide[n] ?? 0n));
+    return makeData({ type: to, length: n, nullCount: data.nullCount, nullBitmap: bitmapOf(data), valueOffsets, data: bytes } as never);
+  }
   if (DataType.isTimestamp(to) && to.unit === TimeUnit.MICROSECOND) {
+    // Same unit, another zone label ('+00:00' from a Parquet schema, 'UTC' in the table): same values.
+    if (DataType.isTimestamp(from) && from.unit === to.unit) return fixed(data.values as BigInt64Array);
     if (DataType.isTimestamp(from)) {
       const out = new BigInt64Array(n);
       const scale = [1_000_000n, 1_000n, 1n, 1n][from.unit]!;

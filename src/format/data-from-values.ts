@@ -1,3 +1,4 @@
+import { unsupportedFeature } from '../errors.js';
 import { DataType, makeData, type Data } from 'apache-arrow';
 
 /**
@@ -63,7 +64,7 @@ export function dataFromValues(type: DataType, values: readonly unknown[]): Data
     }
     return makeData({ ...base, valueOffsets, child: dataFromValues(type.children[0]!.type as DataType, entries) } as never);
   }
-  throw new TypeError(`dataFromValues: unsupported type ${String(type)}`);
+  throw unsupportedFeature(`values of type ${String(type)} cannot be built from JS values`);
 }
 
 function validity(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCount: number } {

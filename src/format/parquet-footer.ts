@@ -1,3 +1,4 @@
+import { corruptData } from '../errors.js';
 import { field, readStruct, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
 /**
@@ -45,15 +46,20 @@ const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
  * file). Returns the footer length still missing when `tail` is too short to hold it.
  */
 export function parseFooter(tail: Uint8Array, fileSize: number): ParquetFooter | { missingBytes: number } {
-  if (fileSize < 12 || tail.length < 8) throw new RangeError(`not a Parquet file: ${fileSize} bytes`);
+  if (fileSize < 12 || tail.length < 8) throw corruptData('Parquet file', `not a Parquet file: ${fileSize} bytes`);
   const trailer = tail.subarray(tail.length - 8);
-  if (MAGIC.some((b, i) => trailer[4 + i] !== b)) throw new RangeError('not a Parquet file: no PAR1 magic at the end');
+  if (MAGIC.some((b, i) => trailer[4 + i] !== b)) throw corruptData('Parquet file', 'not a Parquet file: no PAR1 magic at the end');
   const footerLen = new DataView(trailer.buffer, trailer.byteOffset, 4).getUint32(0, true);
   const footerStart = fileSize - 8 - footerLen;
-  if (footerStart < 4) throw new RangeError(`corrupt Parquet footer length ${footerLen} in a ${fileSize}-byte file`);
+  if (footerStart < 4) throw corruptData('Parquet file', `corrupt Parquet footer length ${footerLen} in a ${fileSize}-byte file`);
   if (footerLen + 8 > tail.length) return { missingBytes: footerLen + 8 - tail.length };
   const footerBytes = tail.subarray(tail.length - 8 - footerLen, tail.length - 8);
-  return { footerStart, footerBytes, metadata: readStruct(footerBytes).value };
+  try {
+    return { footerStart, footerBytes, metadata: readStruct(footerBytes).value };
+  } catch (err) {
+    // Thrift decoding of damaged bytes fails in many ways (truncation, unknown types, stack depth).
+    throw corruptData('Parquet file', `undecodable footer: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
 }
 
 const INT32 = 1;

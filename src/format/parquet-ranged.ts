@@ -1,9 +1,9 @@
-import { RecordBatch, tableFromIPC } from 'apache-arrow';
-import { ParquetFile } from 'parquet-wasm';
+import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { concatBytes } from './bytes.js';
-import { exposeInt96Footer } from './int96.js';
-import { int96ToMicroBatches, wasmReadOptions, type ReadParquetOptions } from './parquet.js';
+import { corruptParquet, int96ToMicroBatches, type ReadParquetOptions } from './parquet.js';
 import { parseFooter, rowGroupInfos, type ParquetFooter, type RowGroupInfo } from './parquet-footer.js';
+import { planRowGroup, projectFooter, rowGroupsOf, type RowGroupPlan } from './parquet-row-group-file.js';
+import { callWasm } from './parquet-wasm-instance.js';
 
 /** Random access to the bytes of one file (a store's getRange). */
 export interface ByteSource {
@@ -24,40 +24,63 @@ export interface RangedReadOptions extends ReadParquetOptions {
 
 /** Bytes fetched with the footer: most footers (and the page indexes before them) fit. */
 const TAIL_BYTES = 64 * 1024;
-/** Row groups fetched and decoded at once: bounds memory to a few row groups of the chosen columns. */
+/** Row groups fetched ahead of the one being decoded: bounds memory to a few row groups of the chosen columns. */
 const ROW_GROUPS_IN_FLIGHT = 4;
 
 /**
  * Reads a Parquet file by ranges, never whole:
  *
- *   read(tail) -> footer -> plan (columns, row groups) -> per row group: read(column chunk)... -> decode
+ *   read(tail) -> footer -> plan (columns, row groups) -> per row group: read(column chunks) -> decode
  *
- * One request fetches the last 64 KiB (the footer, usually the page indexes too); parquet-wasm's
- * async reader then asks for exactly the column chunks of the projected columns in the selected
- * row groups, a few row groups at a time, and yields their batches in file order.
+ * One request fetches the last 64 KiB (the footer, usually the page indexes too); then, a few
+ * row groups ahead, the column chunks of the projected columns of each selected row group.
+ * Each row group is decoded on its own by parquet-wasm's synchronous reader, from a small file
+ * holding just those chunks (see parquet-row-group-file.ts): a synchronous call is the only
+ * kind in which a wasm trap on a corrupt page reaches the caller (see parquet-wasm-instance.ts).
+ * Batches come in file order. Any failure to decode is CORRUPT_DATA; the source's own errors
+ * (FILE_NOT_FOUND, STORAGE_FAILURE) pass through.
  */
 export async function* readParquetRanged(source: ByteSource, opts: RangedReadOptions = {}): AsyncGenerator<RecordBatch> {
-  const { footer, tailStart, tail } = await fetchFooter(source);
-  // INT96: present parquet-wasm a footer that types those columns as 12-byte binaries; the data
-  // offsets stay valid because only the bytes after footerStart change.
-  const int96 = exposeInt96Footer(footer.metadata);
-  const virtualTail = int96
-    ? concatBytes([tail.subarray(0, footer.footerStart - tailStart), int96.tail])
-    : tail;
-  const blob = virtualBlob(source, tailStart, virtualTail);
-  const rowGroups = opts.selectRowGroups?.(rowGroupInfos(footer.metadata));
-  if (rowGroups && rowGroups.length === 0) return;
-  const file = await ParquetFile.fromFile(blob as unknown as Blob);
+  const { footer } = await fetchFooter(source);
+  const plan = decodeStep(() => {
+    const all = rowGroupsOf(footer.metadata);
+    const chosen = opts.selectRowGroups?.(rowGroupInfos(footer.metadata)) ?? all.map((_, i) => i);
+    const projected = projectFooter(footer.metadata, opts.columns);
+    return { projected, rowGroups: chosen.map((i) => planRowGroup(projected, all[i]!, footer.footerStart)) };
+  });
+  // Fetches run ahead of decoding; a rejected fetch is reported when its turn comes (the
+  // no-op catch keeps it from being an unhandled rejection if the reader stops early).
+  const fetches: Array<Promise<Uint8Array[]>> = [];
+  const fetchNext = (): void => {
+    const rg = plan.rowGroups[fetches.length];
+    if (!rg) return;
+    const p = Promise.all(rg.ranges.map(([start, end]) => source.read(start, end)));
+    p.catch(() => undefined);
+    fetches.push(p);
+  };
+  for (let i = 0; i < ROW_GROUPS_IN_FLIGHT; i++) fetchNext();
+  for (let i = 0; i < plan.rowGroups.length; i++) {
+    const fetched = await fetches[i]!;
+    fetchNext();
+    yield* decodeRowGroup(plan.rowGroups[i]!, fetched, plan.projected.int96Leaves, opts.batchSize);
+  }
+}
+
+function decodeRowGroup(rg: RowGroupPlan, fetched: Uint8Array[], int96: ReadonlySet<number> | undefined, batchSize: number | undefined): RecordBatch[] {
+  return decodeStep(() => {
+    const file = rg.assemble(fetched);
+    const ipc = callWasm((w) => w.readParquet(file, batchSize ? { batchSize } : {}).intoIPCStream());
+    const batches = tableFromIPC(ipc).batches;
+    return int96 ? int96ToMicroBatches(batches, int96) : batches;
+  });
+}
+
+/** Runs a synchronous decoding step; whatever fails in it is CORRUPT_DATA. */
+function decodeStep<T>(step: () => T): T {
   try {
-    const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
-    const options = { ...wasmReadOptions(schema, { ...opts, ...(rowGroups ? { rowGroups } : {}) }), concurrency: ROW_GROUPS_IN_FLIGHT };
-    const stream = (await file.stream(options)) as ReadableStream<{ intoIPCStream(): Uint8Array }>;
-    for await (const wasmBatch of stream as unknown as AsyncIterable<{ intoIPCStream(): Uint8Array }>) {
-      const batches = tableFromIPC(wasmBatch.intoIPCStream()).batches;
-      yield* int96 ? int96ToMicroBatches(batches, int96.columns) : batches;
-    }
-  } finally {
-    file.free();
+    return step();
+  } catch (err) {
+    throw corruptParquet(err);
   }
 }
 
@@ -65,41 +88,13 @@ async function fetchFooter(source: ByteSource): Promise<{ footer: ParquetFooter;
   const size = source.sizeBytes;
   let tailStart = Math.max(0, size - TAIL_BYTES);
   let tail = await source.read(tailStart, size);
-  let parsed = parseFooter(tail, size);
+  let parsed = decodeStep(() => parseFooter(tail, size));
   if ('missingBytes' in parsed) {
     const more = await source.read(tailStart - parsed.missingBytes, tailStart);
     tailStart -= parsed.missingBytes;
     tail = concatBytes([more, tail]);
-    parsed = parseFooter(tail, size);
-    if ('missingBytes' in parsed) throw new RangeError('Parquet footer longer than announced');
+    parsed = decodeStep(() => parseFooter(tail, size));
+    if ('missingBytes' in parsed) throw corruptParquet(new Error('the footer is longer than announced'));
   }
   return { footer: parsed, tailStart, tail };
-}
-
-/**
- * The Blob-like object parquet-wasm's file reader uses (it calls only `size`,
- * `slice(start, end)` and `arrayBuffer()`): the file's bytes up to the footer come from the
- * source, the rest from the fetched (possibly rewritten) tail.
- */
-function virtualBlob(source: ByteSource, tailStart: number, tail: Uint8Array) {
-  const size = tailStart + tail.length;
-  const bytes = async (start: number, end: number): Promise<Uint8Array> => {
-    if (start >= tailStart) return tail.subarray(start - tailStart, end - tailStart);
-    if (end <= tailStart) return source.read(start, end);
-    return concatBytes([await source.read(start, tailStart), tail.subarray(0, end - tailStart)]);
-  };
-  return {
-    size,
-    slice(start = 0, end = size) {
-      const s = Math.max(0, Math.min(start, size));
-      const e = Math.max(s, Math.min(end, size));
-      return {
-        arrayBuffer: async (): Promise<ArrayBuffer> => {
-          const b = await bytes(s, e);
-          // A view (Node Buffers often are one, into a shared pool) must be copied out.
-          return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer as ArrayBuffer : new Uint8Array(b).buffer;
-        },
-      };
-    },
-  };
 }

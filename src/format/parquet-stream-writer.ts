@@ -1,6 +1,6 @@
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { concatBytes } from './bytes.js';
-import { Table as WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } from 'parquet-wasm';
+import { parquetWasm } from './parquet-wasm-instance.js';
 
 /** Rows per row group of a streamed file: bounds the writer's buffer and lets readers read piecewise. */
 const DEFAULT_ROW_GROUP_ROWS = 65_536;
@@ -13,6 +13,8 @@ const DEFAULT_ROW_GROUP_ROWS = 65_536;
 export async function writeParquetStream(
   batches: AsyncIterable<RecordBatch>, opts: { rowGroupRows?: number } = {},
 ): Promise<Uint8Array> {
+  // One instance for the whole file: its objects cannot cross to a newer instance.
+  const { Table: WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } = parquetWasm();
   async function* wasmBatches() {
     for await (const batch of batches) {
       if (batch.numRows === 0) continue;

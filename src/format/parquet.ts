@@ -1,6 +1,7 @@
-import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimestampMicrosecond, TimeUnit } from 'apache-arrow';
-import { exposeInt96, int96ToMicros } from './int96.js';
-import { Compression, readParquet, readSchema, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
+import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimeUnit, type Data } from 'apache-arrow';
+import { corruptData, isDeltaError } from '../errors.js';
+import { exposeInt96, int96LeavesToMicros } from './int96.js';
+import { callWasm, parquetWasm } from './parquet-wasm-instance.js';
 
 export interface ReadParquetOptions {
   /** Top-level column names to read; names absent from the file are ignored. */
@@ -11,16 +12,37 @@ export interface ReadParquetOptions {
 
 /** Arrow schema of a Parquet file. */
 export function readParquetSchema(bytes: Uint8Array): Schema {
-  return tableFromIPC(readSchema(bytes).intoIPCStream()).schema;
+  return asCorruptParquet(() => tableFromIPC(callWasm((w) => w.readSchema(bytes).intoIPCStream())).schema);
 }
 
 /** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through Arrow IPC). */
 export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {}): RecordBatch[] {
   const schema = readParquetSchema(bytes);
-  // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
-  const int96 = hasNanosecondTimestamps(schema) ? exposeInt96(bytes) : undefined;
-  const table = tableFromIPC(readParquet(int96?.bytes ?? bytes, wasmReadOptions(schema, opts)).intoIPCStream());
-  return int96 ? int96ToMicroBatches(table.batches, int96.columns) : table.batches;
+  return asCorruptParquet(() => {
+    // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
+    const int96 = hasNanosecondTimestamps(schema) ? exposeInt96(bytes) : undefined;
+    const ipc = callWasm((w) => w.readParquet(int96?.bytes ?? bytes, wasmReadOptions(schema, opts)).intoIPCStream());
+    const table = tableFromIPC(ipc);
+    return int96 ? int96ToMicroBatches(table.batches, int96.leaves) : table.batches;
+  });
+}
+
+/**
+ * Runs a decode; a failure that is not already a DeltaError (parquet-wasm's errors, a trap,
+ * a malformed footer) becomes CORRUPT_DATA. Callers that know the file's path re-word it.
+ */
+export function asCorruptParquet<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    throw corruptParquet(err);
+  }
+}
+
+/** `err` as CORRUPT_DATA about an unnamed Parquet file, unless it already is a DeltaError. */
+export function corruptParquet(err: unknown): unknown {
+  if (isDeltaError(err)) return err;
+  return corruptData('Parquet file', `cannot be decoded: ${err instanceof Error ? err.message : String(err)}`, err);
 }
 
 /** parquet-wasm reader options for `opts` against a file of this schema. */
@@ -43,31 +65,40 @@ export function hasNanosecondTimestamps(schema: Schema): boolean {
   return schema.fields.some((f) => DataType.isTimestamp(f.type) && f.type.unit === TimeUnit.NANOSECOND);
 }
 
-/** Batches read from a footer rewritten by exposeInt96: its FixedSizeBinary(12) columns as micros. */
-export function int96ToMicroBatches(batches: RecordBatch[], columns: Set<string>): RecordBatch[] {
+/**
+ * Batches read from a footer rewritten by exposeInt96: the FixedSizeBinary(12) leaves at the
+ * given depth-first leaf indexes, top-level or nested, as microsecond timestamps.
+ */
+export function int96ToMicroBatches(batches: RecordBatch[], leaves: ReadonlySet<number>): RecordBatch[] {
   return batches.map((b) => {
-    const fields = b.schema.fields.map((f) => (columns.has(f.name) ? new Field(f.name, new TimestampMicrosecond(), f.nullable, f.metadata) : f));
-    const fixed = new Schema(fields, b.schema.metadata);
-    const children = b.schema.fields.map((f, i) => (columns.has(f.name) ? int96ToMicros(b.getChildAt(i)!.data[0]!) : b.getChildAt(i)!.data[0]!));
-    return new RecordBatch(fixed, makeData({ type: new Struct(fixed.fields), length: b.numRows, nullCount: 0, children }));
+    const whole: Data = makeData({ type: new Struct(b.schema.fields), length: b.numRows, nullCount: 0, children: b.data.children });
+    const converted = int96LeavesToMicros(whole, leaves);
+    const type = converted.type as Struct;
+    const fixed = new Schema(type.children.map((f, i) => (f.type === b.schema.fields[i]!.type ? b.schema.fields[i]! : new Field(f.name, f.type, f.nullable, b.schema.fields[i]!.metadata))), b.schema.metadata);
+    return new RecordBatch(fixed, makeData({ type: new Struct(fixed.fields), length: b.numRows, nullCount: 0, children: converted.children }));
   });
 }
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'lz4' | 'uncompressed';
 
-const CODECS: Record<ParquetCompression, Compression> = {
-  snappy: Compression.SNAPPY,
-  zstd: Compression.ZSTD,
-  gzip: Compression.GZIP,
-  lz4: Compression.LZ4_RAW,
-  uncompressed: Compression.UNCOMPRESSED,
-};
+function codecs(w: ReturnType<typeof parquetWasm>): Record<ParquetCompression, number> {
+  return {
+    snappy: w.Compression.SNAPPY,
+    zstd: w.Compression.ZSTD,
+    gzip: w.Compression.GZIP,
+    lz4: w.Compression.LZ4_RAW,
+    uncompressed: w.Compression.UNCOMPRESSED,
+  };
+}
 
 /** Encodes record batches (one schema) as a Parquet file. @defaultValue compression 'snappy' */
 export function writeParquetBytes(batches: RecordBatch[] | Table, opts: { compression?: ParquetCompression; rowGroupSize?: number } = {}): Uint8Array {
   const table = batches instanceof Table ? batches : new Table(batches);
-  const wasmTable = WasmTable.fromIPCStream(tableToIPC(table, 'stream'));
-  let props = new WriterPropertiesBuilder().setCompression(CODECS[opts.compression ?? 'snappy']);
-  if (opts.rowGroupSize) props = props.setMaxRowGroupSize(opts.rowGroupSize);
-  return writeParquet(wasmTable, props.build());
+  const ipc = tableToIPC(table, 'stream');
+  return callWasm((w) => {
+    const wasmTable = w.Table.fromIPCStream(ipc);
+    let props = new w.WriterPropertiesBuilder().setCompression(codecs(w)[opts.compression ?? 'snappy']);
+    if (opts.rowGroupSize) props = props.setMaxRowGroupSize(opts.rowGroupSize);
+    return w.writeParquet(wasmTable, props.build());
+  });
 }

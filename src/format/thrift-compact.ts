@@ -1,3 +1,4 @@
+import { corruptData } from '../errors.js';
 /**
  * A generic Thrift compact-protocol codec, enough to decode a Parquet footer, change a field and
  * encode it back unchanged otherwise. Field order and types are kept as read.
@@ -44,7 +45,7 @@ export function setField(s: ThriftStruct, id: number, type: number, value: Thrif
 class Reader {
   constructor(private readonly buf: Uint8Array, public pos: number) {}
   private byte(): number {
-    if (this.pos >= this.buf.length) throw new RangeError('truncated thrift data');
+    if (this.pos >= this.buf.length) throw corruptData('Thrift data', 'truncated');
     return this.buf[this.pos++]!;
   }
   private varint(): bigint {
@@ -109,7 +110,7 @@ class Reader {
         return { kind: 'map', keyType: kv >> 4, valType: kv & 0x0f, entries };
       }
       case T.STRUCT: return this.struct();
-      default: throw new RangeError(`unknown thrift type ${type}`);
+      default: throw corruptData('Thrift data', `unknown thrift type ${type}`);
     }
   }
 }
@@ -184,7 +185,7 @@ class Writer {
         return;
       }
       case T.STRUCT: this.struct(v as ThriftStruct); return;
-      default: throw new RangeError(`unknown thrift type ${type}`);
+      default: throw corruptData('Thrift data', `unknown thrift type ${type}`);
     }
   }
 }

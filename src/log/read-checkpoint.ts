@@ -185,6 +185,7 @@ function guard<T>(where: string, read: () => T): T {
 
 /** A Delta error as it is; any other failure as CORRUPT_LOG naming the checkpoint file. */
 function asCorruptLog(where: string, err: unknown): unknown {
-  if (isDeltaError(err)) return err;
+  // CORRUPT_DATA from the format layer does not name the file; a checkpoint is part of the log.
+  if (isDeltaError(err) && err.code !== 'CORRUPT_DATA') return err;
   return corruptLog(where, `unreadable checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
 }

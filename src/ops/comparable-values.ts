@@ -1,3 +1,4 @@
+import { unsupportedFeature } from '../errors.js';
 import { DataType, type Data } from 'apache-arrow';
 import type { Comparable } from './filter.js';
 
@@ -40,5 +41,5 @@ export function comparableReader(data: Data): (row: number) => Comparable | null
       return ((bits[idx >> 3]! >> (idx & 7)) & 1) === 1;
     };
   }
-  throw new TypeError(`filters on columns of type ${String(type)} are not supported`);
+  throw unsupportedFeature(`filters on columns of type ${String(type)} are not supported`, 'filter on another column, or filter the rows after reading them');
 }

@@ -1,3 +1,4 @@
+import { unsupportedFeature } from '../errors.js';
 import { DataType, makeData, type Data } from 'apache-arrow';
 import { nullData } from '../format/arrow-cast.js';
 
@@ -42,7 +43,7 @@ export function constantData(type: DataType, value: unknown, length: number): Da
     }
     return makeData({ type, length, nullCount: 0, data, valueOffsets } as never);
   }
-  throw new TypeError(`partition columns of type ${String(type)} are not supported`);
+  throw unsupportedFeature(`partition columns of type ${String(type)} are not supported`);
 }
 
 /** Little-endian 32-bit words of a 128-bit two's complement integer (Arrow Decimal128 layout). */

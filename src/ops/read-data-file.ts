@@ -1,5 +1,5 @@
 import { DataType, makeData, RecordBatch, Schema, Struct, type Data, type Field } from 'apache-arrow';
-import { fileNotFound, isDeltaError } from '../errors.js';
+import { corruptData, fileNotFound, isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
 import { filterRows } from '../format/arrow-take.js';
 import type { RowGroupInfo } from '../format/parquet-footer.js';
@@ -48,7 +48,7 @@ export async function* readDataFile(
   const partitionSet = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
   const isPartition = cols.fields.map((f) => partitionSet.has(f.name.toLowerCase()));
   const dataColumns = cols.physicalNames.filter((_, i) => !isPartition[i]);
-  const deleted = file.add.deletionVector && !selectRows ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : undefined;
+  const deleted = file.add.deletionVector && !selectRows ? await deletedRowsOf(snapshot, file) : undefined;
   // Row indexes (deletion vectors, CDF row selection) count from the file's first row, so only a
   // read of every row group keeps them aligned.
   const rowIndexesMatter = selectRows !== undefined || deleted !== undefined;
@@ -111,8 +111,26 @@ async function* parquetBatches(snapshot: Snapshot, file: ActiveFile, opts: Range
     yield* readParquetRanged(source, options);
   } catch (err) {
     if (isDeltaError(err, 'FILE_NOT_FOUND')) throw fileNotFound(file.path, err);
+    // The format layer does not know the path: every other failure is worded here, naming the file.
+    if (!isDeltaError(err) || err.code === 'CORRUPT_DATA') throw corruptData(file.path, describe(err), err);
     throw err;
   }
+}
+
+/** The file's deletion vector as sorted row indexes; a damaged DV file is a DeltaError naming it. */
+async function deletedRowsOf(snapshot: Snapshot, file: ActiveFile): Promise<Float64Array> {
+  try {
+    return await loadDeletedRows(snapshot.store, file.add.deletionVector!, file.path);
+  } catch (err) {
+    // A damaged DV file is damaged data of this file (CORRUPT_LOG is for the log's own files).
+    if (isDeltaError(err) && err.code !== 'CORRUPT_LOG') throw err;
+    throw corruptData(file.path, `its deletion vector cannot be decoded: ${describe(err)}`, err);
+  }
+}
+
+function describe(err: unknown): string {
+  if (isDeltaError(err, 'CORRUPT_DATA')) return err.message.replace(/^Parquet (file|footer): /, '');
+  return err instanceof Error ? err.message : String(err);
 }
 
 function partitionValueOf(file: ActiveFile, field: StructField, physical: string): unknown {

@@ -40,6 +40,8 @@ export function parseCommitText(text: string, file: string): Action[] {
  */
 export function parseAction(obj: unknown, where: string): Action | undefined {
   if (!isJsonObject(obj)) throw corruptLog(where, 'an action must be a JSON object');
+  // JSON.parse takes any depth, but every recursive walk after it (stringify, clone) does not.
+  if (nestsDeeperThan(obj, MAX_JSON_DEPTH)) throw corruptLog(where, `the action nests deeper than ${MAX_JSON_DEPTH} levels`);
   let found: ActionName | undefined;
   for (const name of ACTION_NAMES) {
     const body = obj[name];
@@ -51,6 +53,21 @@ export function parseAction(obj: unknown, where: string): Action | undefined {
   const body = obj[found];
   if (!isJsonObject(body)) throw corruptLog(where, `"${found}" must be a JSON object`);
   return parseActionBody(found, body, where);
+}
+
+/** Real actions nest a few levels (tags, stats, operation parameters); this is far beyond. */
+const MAX_JSON_DEPTH = 1000;
+
+/** Whether a parsed JSON value nests objects/arrays deeper than `limit` (iterative: no stack). */
+function nestsDeeperThan(root: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**

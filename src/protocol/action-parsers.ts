@@ -26,11 +26,25 @@ export function parseActionBody(name: ActionName, body: JsonObject, where: strin
     case 'sidecar':
       return {
         sidecar: compact<Sidecar>({
-          path: f.string('path'), sizeInBytes: f.integer('sizeInBytes'), modificationTime: f.integer('modificationTime'),
+          path: decodablePath(f, 'path'), sizeInBytes: f.integer('sizeInBytes'), modificationTime: f.integer('modificationTime'),
           tags: f.optStringMap('tags', false),
         }),
       };
   }
+}
+
+/** The schema of a table without columns. */
+const EMPTY_SCHEMA_STRING = '{"type":"struct","fields":[]}';
+
+/** A string field that is a URI-encoded path: a malformed `%` escape is CORRUPT_LOG here, not a URIError later. */
+function decodablePath(f: FieldReader, key: string): string {
+  const path = f.string(key);
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw f.mistyped(key, 'a URI-encoded path (a "%" must start a valid escape)', path);
+  }
+  return path;
 }
 
 function parseProtocol(f: FieldReader): Protocol {
@@ -52,7 +66,9 @@ function parseMetadata(f: FieldReader): Metadata {
     format: format
       ? { provider: format.string('provider'), options: format.optStringMap('options', false) ?? {} }
       : { provider: 'parquet', options: {} },
-    schemaString: f.string('schemaString'),
+    // Early Spark and Databricks Live Tables wrote metaData without a schema; Spark reads that
+    // as a table with no columns (a later metaData, newest wins, usually supplies one).
+    schemaString: f.optString('schemaString') ?? EMPTY_SCHEMA_STRING,
     partitionColumns: f.optStringArray('partitionColumns') ?? [],
     createdTime: f.optInteger('createdTime'),
     configuration: f.optStringMap('configuration', false) ?? {},

@@ -1,3 +1,4 @@
+import { invalidArgument } from '../errors.js';
 import type { Version } from './actions.js';
 
 /** The log folder, relative to the table root. */
@@ -23,7 +24,7 @@ export function crcPath(version: Version): string {
 
 /** A version as the 20-digit zero-padded prefix of its log files. */
 export function padVersion(version: Version): string {
-  if (!Number.isSafeInteger(version) || version < 0) throw new RangeError(`not a table version: ${version}`);
+  if (!Number.isSafeInteger(version) || version < 0) throw invalidArgument(`not a table version: ${version}`, 'a version is a non-negative integer');
   return String(version).padStart(20, '0');
 }
 

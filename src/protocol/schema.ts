@@ -49,7 +49,7 @@ export function parseSchemaString(schemaString: string, where: string): StructTy
   } catch (err) {
     throw corruptLog(where, `schemaString is not valid JSON (${err instanceof Error ? err.message : String(err)})`, err);
   }
-  const type = parseType(json, where, 'schema');
+  const type = parseType(json, where, 'schema', 0);
   if (typeof type === 'string' || type.type !== 'struct') throw corruptLog(where, 'the table schema must be a struct type');
   return type;
 }
@@ -80,7 +80,14 @@ export function leafColumns(schema: StructType): Array<{ path: string[]; field: 
   return out;
 }
 
-function parseType(json: unknown, where: string, at: string): DeltaType {
+/**
+ * Types nest at most this deep (struct, array and map levels). Far beyond any real schema (Parquet
+ * writers stop near 64), low enough that every recursive walk of a schema has stack to spare.
+ */
+export const MAX_TYPE_DEPTH = 1000;
+
+function parseType(json: unknown, where: string, at: string, depth: number): DeltaType {
+  if (depth > MAX_TYPE_DEPTH) throw corruptLog(where, `the schema nests types deeper than ${MAX_TYPE_DEPTH} levels`);
   if (typeof json === 'string') {
     if (SIMPLE_TYPES.has(json)) return json as PrimitiveType;
     const m = DECIMAL.exec(json);
@@ -99,7 +106,7 @@ function parseType(json: unknown, where: string, at: string): DeltaType {
   switch (o['type']) {
     case 'struct': {
       if (!Array.isArray(o['fields'])) throw corruptLog(where, `${at}: struct without a "fields" array`);
-      const fields = o['fields'].map((f: unknown, i: number) => parseField(f, where, `${at}.fields[${i}]`));
+      const fields = o['fields'].map((f: unknown, i: number) => parseField(f, where, `${at}.fields[${i}]`, depth + 1));
       const seen = new Set<string>();
       for (const f of fields) {
         const key = f.name.toLowerCase();
@@ -110,13 +117,13 @@ function parseType(json: unknown, where: string, at: string): DeltaType {
     }
     case 'array':
       if (typeof o['containsNull'] !== 'boolean') throw corruptLog(where, `${at}: array without a boolean "containsNull"`);
-      return { type: 'array', elementType: parseType(o['elementType'], where, `${at}.elementType`), containsNull: o['containsNull'] };
+      return { type: 'array', elementType: parseType(o['elementType'], where, `${at}.elementType`, depth + 1), containsNull: o['containsNull'] };
     case 'map':
       if (typeof o['valueContainsNull'] !== 'boolean') throw corruptLog(where, `${at}: map without a boolean "valueContainsNull"`);
       return {
         type: 'map',
-        keyType: parseType(o['keyType'], where, `${at}.keyType`),
-        valueType: parseType(o['valueType'], where, `${at}.valueType`),
+        keyType: parseType(o['keyType'], where, `${at}.keyType`, depth + 1),
+        valueType: parseType(o['valueType'], where, `${at}.valueType`, depth + 1),
         valueContainsNull: o['valueContainsNull'],
       };
     default:
@@ -124,7 +131,7 @@ function parseType(json: unknown, where: string, at: string): DeltaType {
   }
 }
 
-function parseField(json: unknown, where: string, at: string): StructField {
+function parseField(json: unknown, where: string, at: string, depth: number): StructField {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw corruptLog(where, `${at}: a field must be an object`);
   const o = json as Record<string, unknown>;
   if (typeof o['name'] !== 'string') throw corruptLog(where, `${at}: field without a string "name"`);
@@ -132,7 +139,7 @@ function parseField(json: unknown, where: string, at: string): StructField {
   if (typeof o['nullable'] !== 'boolean') throw corruptLog(where, `${at} ("${name}"): field without a boolean "nullable"`);
   const metadata = o['metadata'] ?? {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw corruptLog(where, `${at} ("${name}"): "metadata" must be an object`);
-  return { name, type: parseType(o['type'], where, `${at} ("${name}")`), nullable: o['nullable'], metadata: metadata as Record<string, JsonValue> };
+  return { name, type: parseType(o['type'], where, `${at} ("${name}")`, depth), nullable: o['nullable'], metadata: metadata as Record<string, JsonValue> };
 }
 
 function typeJson(t: DeltaType): unknown {

@@ -8,7 +8,7 @@ import type {
   AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
-import { columnMappingMode, deltaToArrowSchema, parseSchemaString, type ColumnMappingMode, type StructType } from '../protocol/schema.js';
+import { columnMappingMode, deltaToArrowSchema, findField, parseSchemaString, type ColumnMappingMode, type StructType } from '../protocol/schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';
@@ -43,6 +43,10 @@ export class Snapshot {
     readonly latestCommitInfo: CommitInfo | undefined,
   ) {
     this.schema = parseSchemaString(metadata.schemaString, `metaData of version ${version}`);
+    // A partition column must be a column of the schema, or every read would invent its values.
+    for (const c of metadata.partitionColumns) {
+      if (!findField(this.schema, c)) throw corruptLog(`metaData of version ${version}`, `partition column "${c}" is not a column of the schema`);
+    }
     this.arrowSchema = deltaToArrowSchema(this.schema);
     this.columnMapping = columnMappingMode(metadata.configuration);
   }
@@ -68,15 +72,29 @@ export class Snapshot {
  */
 export async function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {}): Promise<Snapshot> {
   const excluded = new Set<Version>();
+  let unreadable: unknown;
   for (;;) {
-    const segment = await listLogSegment(store, { ...opts, excludeCheckpoints: excluded });
+    let segment: LogSegment;
+    try {
+      segment = await listLogSegment(store, { ...opts, excludeCheckpoints: excluded });
+    } catch (err) {
+      // Without the checkpoints that failed, nothing (or no complete chain) is left: the table
+      // exists but is damaged, which must never read as "no table" (an append would then start
+      // a new table over it).
+      if (excluded.size > 0 && (isDeltaError(err, 'TABLE_NOT_FOUND') || isDeltaError(err, 'VERSION_NOT_FOUND'))) {
+        const versions = [...excluded].sort((a, b) => a - b).join(', ');
+        throw corruptLog('_delta_log', `the checkpoint at version ${versions} cannot be read and the commits left do not rebuild the table (${(unreadable as Error).message})`, unreadable);
+      }
+      throw err;
+    }
     // Keys never throw for an unreadable location: a removed file need not be reachable.
     const normalize = (p: string): string => logPathKey(p, store.rootUri);
     const [commits, checkpoint] = await Promise.all([
       readCommits(store, segment.commits.map((c) => c.version)),
       segment.checkpoint ? openCheckpoint(store, segment.checkpoint) : undefined,
     ]);
-    if (checkpoint === 'unreadable') {
+    if (checkpoint instanceof Error) {
+      unreadable = checkpoint;
       excluded.add(segment.checkpoint!.version);
       continue;
     }
@@ -91,6 +109,7 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
         }
       } catch (err) {
         if (!isUnreadable(err)) throw err;
+        unreadable = err;
         excluded.add(segment.checkpoint!.version);
         continue;
       }
@@ -114,11 +133,12 @@ export function checkProtocolAndMetadata(state: ReplayState, version: Version, r
   return { protocol: state.protocol, metadata: state.metadata };
 }
 
-async function openCheckpoint(store: ObjectStore, files: CheckpointFiles): Promise<CheckpointSource | 'unreadable'> {
+/** The checkpoint, or the error that makes it unreadable (so an older one is tried). */
+async function openCheckpoint(store: ObjectStore, files: CheckpointFiles): Promise<CheckpointSource | Error> {
   try {
     return await CheckpointSource.open(store, files);
   } catch (err) {
-    if (isUnreadable(err)) return 'unreadable';
+    if (isUnreadable(err)) return err as Error;
     throw err;
   }
 }

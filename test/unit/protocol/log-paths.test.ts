@@ -9,8 +9,8 @@ test('log file paths are zero-padded to 20 digits under _delta_log/', () => {
   assert.equal(checkpointPath(10), '_delta_log/00000000000000000010.checkpoint.parquet');
   assert.equal(crcPath(7), '_delta_log/00000000000000000007.crc');
   assert.equal(lastCheckpointPath, '_delta_log/_last_checkpoint');
-  assert.throws(() => commitPath(-1), RangeError);
-  assert.throws(() => commitPath(1.5), RangeError);
+  assert.throws(() => commitPath(-1), { name: 'DeltaError', code: 'INVALID_ARGUMENT', message: 'not a table version: -1', hint: 'a version is a non-negative integer' });
+  assert.throws(() => commitPath(1.5), { name: 'DeltaError', code: 'INVALID_ARGUMENT', message: 'not a table version: 1.5' });
 });
 
 test('commit, checkpoint, crc, compaction and _last_checkpoint names are classified with their versions', () => {
