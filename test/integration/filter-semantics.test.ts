@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Float64, Int64, Utf8, type RecordBatch } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable, type Filter } from '../../src/index.js';
+import { batchOfRows, type Column, type Value } from '../support/filter-model.js';
 import { batchOf, tempDir } from '../support/temp.js';
 
 /** A table with columns id (long) and `x` of the given type, one file per batch of rows. */
@@ -125,4 +126,21 @@ test('UTF-8 order decides partition pruning, and a partition predicate overwrite
   assert.deepEqual(await idsWhere(part, [['x', '<', EMOJI]]), [0]);
   await deleteWhere(part, [['x', '>', PRIVATE]], new Utf8());
   assert.deepEqual(await allIds(part), [0]);
+});
+
+test('IS NULL and IS NOT NULL work on binary and struct columns, in reads and predicate overwrites', async () => {
+  const uri = await tempDir('dlts-filt-');
+  const columns: Column[] = [{ name: 'id', type: 'long' }, { name: 'b', type: 'binary' }, { name: 's', type: { struct: [{ name: 'f', type: 'integer' }] } }];
+  const rows: Array<Record<string, Value>> = [
+    { id: 0n, b: new Uint8Array([1]), s: { f: 1 } },
+    { id: 1n, b: null, s: { f: null } },
+    { id: 2n, b: new Uint8Array([]), s: null },
+  ];
+  await writeDeltaTable(uri, batchOfRows(columns, rows));
+  assert.deepEqual(await idsWhere(uri, [['b', '=', null]]), [1]);
+  assert.deepEqual(await idsWhere(uri, [['b', '!=', null]]), [0, 2]);
+  assert.deepEqual(await idsWhere(uri, [['s', '=', null]]), [2]);
+  assert.deepEqual(await idsWhere(uri, [[['s', '!=', null], ['b', '!=', null]]]), [0]);
+  await writeDeltaTable(uri, batchOfRows(columns, []), { mode: 'overwrite', predicate: [['s', '=', null]] });
+  assert.deepEqual(await allIds(uri), [0, 1]);
 });

@@ -6,8 +6,8 @@ import type { DataType, Table } from 'apache-arrow';
 import fc from 'fast-check';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { canonicalKey, canonicalRows } from '../support/canonical.js';
-import { filterSeed, resolveFilter, tableCase, type TableCase } from '../support/filter-arbitraries.js';
-import { batchOfRows, filterableTypeOf, isFilterable, readColumn, type Column, type PrimitiveType, type Value } from '../support/filter-model.js';
+import { filterSeed, resolveFilter, tableCase, type FilterColumn, type TableCase } from '../support/filter-arbitraries.js';
+import { batchOfRows, filterableTypeOf, isFilterable, readColumn, readNullness, type Column, type Value } from '../support/filter-model.js';
 import { matchingRows, show, showFilter, toUserFilter, type ModelFilter } from '../support/filter-oracle.js';
 import { corpusRoot } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
@@ -65,8 +65,8 @@ test('a filtered read returns exactly the rows a brute-force evaluation of the f
       const full = await (await DeltaTable.open(uri)).toArrow();
       const ids = readColumn(full, 'id') as bigint[];
       assert.deepEqual(sortedIds(ids), rows.map((r) => r.id as bigint), 'the unfiltered read returns every row');
-      const filterable = columns.filter((c): c is { name: string; type: PrimitiveType } => isFilterable(c.type));
-      const data = Object.fromEntries(filterable.map((c) => [c.name, readColumn(full, c.name)]));
+      const filterable: FilterColumn[] = columns.map((c) => (isFilterable(c.type) ? { name: c.name, type: c.type } : { name: c.name, type: 'binary', nullOnly: true }));
+      const data = Object.fromEntries(filterable.map((c) => [c.name, c.nullOnly ? readNullness(full, c.name) : readColumn(full, c.name)]));
       const filters = seeds.map((s) => resolveFilter(s, filterable, data));
       for (const filter of filters) {
         const expected = sortedIds(matchingRows(filter, data, ids.length).map((i) => ids[i]!));
@@ -102,12 +102,12 @@ test('on every corpus table, a random filter returns exactly the rows a brute-fo
       const uri = path.join(corpusRoot, entry.path);
       const table = await DeltaTable.open(uri);
       const full = await table.toArrow();
-      const columns = table.schema.fields.flatMap((f) => {
+      const columns = table.schema.fields.map((f): FilterColumn => {
         const type = filterableTypeOf(f.type as DataType);
-        return type ? [{ name: f.name, type }] : [];
+        return type ? { name: f.name, type } : { name: f.name, type: 'binary', nullOnly: true };
       });
       if (columns.length === 0) return;
-      const data = Object.fromEntries(columns.map((c) => [c.name, readColumn(full, c.name)]));
+      const data = Object.fromEntries(columns.map((c) => [c.name, c.nullOnly ? readNullness(full, c.name) : readColumn(full, c.name)]));
       const keys = rowKeys(full);
       await assertSeeded(
         fc.asyncProperty(filterSeed, async (seeds) => {

@@ -137,10 +137,14 @@ const termSeed: fc.Arbitrary<TermSeed> = fc.record({
 /** Seeds of a DNF filter: 1-2 groups of 1-3 terms, resolved against a table by resolveFilter. */
 export const filterSeed: fc.Arbitrary<TermSeed[][]> = fc.array(fc.array(termSeed, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 });
 
+/** A column a filter may name; `nullOnly` ones (binary, struct, ...) only in IS NULL / IS NOT NULL. */
+export interface FilterColumn { name: string; type: PrimitiveType; nullOnly?: true }
+
 /** Turns seeds into a filter over `columns`, taking boundary literals from `data` (values per column). */
-export function resolveFilter(seeds: TermSeed[][], columns: Array<{ name: string; type: PrimitiveType }>, data: Record<string, Value[]>): ModelFilter {
+export function resolveFilter(seeds: TermSeed[][], columns: FilterColumn[], data: Record<string, Value[]>): ModelFilter {
   return seeds.map((g) => g.map((s): ModelTerm => {
     const col = columns[s.column % columns.length]!;
+    if (col.nullOnly) return { column: col.name, type: col.type, op: s.literals.length % 2 === 1 ? '=' : '!=', value: null };
     const values = data[col.name]!.filter((v) => v !== null) as Scalar[];
     const lit = (seed: LiteralSeed, allowNull: boolean): Scalar | null => {
       if (seed.kind === 'null' && allowNull) return null;

@@ -145,6 +145,12 @@ export function readColumn(table: Table, name: string): Value[] {
   return out;
 }
 
+/** Per row of column `name`: true when it holds a value, null when null (any column type). */
+export function readNullness(table: Table, name: string): Value[] {
+  const idx = table.schema.fields.findIndex((f) => f.name === name);
+  return table.batches.flatMap((b) => b.getChildAt(idx)!.data.flatMap((d) => Array.from({ length: d.length }, (_, i) => (d.getValid(i) ? true : null))));
+}
+
 function valueAt(data: Data, i: number): Value {
   const type = data.type as DataType;
   // Arrow JS slices fixed-width and offset buffers with the array; bit-packed ones count from data.offset.
