@@ -8,6 +8,8 @@ export type { FileFacts };
 /**
  * False only when no row of the file can match (PROTOCOL.md "Per-file Statistics"): partition
  * terms are decided exactly, data terms by min/max/nullCount; anything unknown keeps the file.
+ * Bounds are compared with the same `compare` as rows (UTF-8 strings, NaN greatest), so a bound
+ * never excludes a value the row filter would match.
  */
 export function fileMayMatch(groups: BoundTerm[][] | undefined, facts: FileFacts): boolean {
   if (!groups) return true;
@@ -36,6 +38,7 @@ function termMayMatch(term: BoundTerm, facts: FileFacts): boolean {
     case '>': return max === undefined || compare(max, v) > 0;
     case '>=': return max === undefined || compare(max, v) >= 0;
     case 'in': return term.values.some((x) => (min === undefined || compare(min, x) <= 0) && (max === undefined || compare(max, x) >= 0));
+    case 'not in': return !term.listHasNull; // with a null in the list no row matches (termMatches)
     default: return true; // != and not in: a file can almost always hold another value
   }
 }

@@ -9,6 +9,7 @@ export type FilterOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in';
 export type Filter = FilterTerm[] | FilterTerm[][];
 
 import type { Comparable } from '../snapshot/file-facts.js';
+import { compareValues } from './value-order.js';
 
 export type { Comparable };
 
@@ -17,7 +18,9 @@ export interface BoundTerm {
   column: string; // logical name as in the table schema
   field: StructField;
   op: FilterOp | 'is null' | 'is not null';
-  values: Comparable[]; // one value, or the list for in / not in
+  values: Comparable[]; // one value, or the non-null values of the list for in / not in
+  /** An in / not in list held a null: `x not in (.., null)` is never true (SQL three-valued logic). */
+  listHasNull?: true;
 }
 
 /** Validates a filter against the schema and converts literals; OR of ANDs. */
@@ -69,7 +72,9 @@ function bindTerm(term: FilterTerm, schema: StructType): BoundTerm {
   if (op === 'in' || op === 'not in') {
     if (!Array.isArray(value)) throw invalidArgument(`"${op}" on "${column}" needs an array of values`);
     if (value.some((v) => v === undefined)) throw invalidArgument(`the "${op}" list for "${column}" holds undefined`, 'check the variables that fill the list; every value must be defined');
-    return { column: field.name, field, op, values: value.map((v) => toComparable(v, field.type, column)) };
+    // A null in the list is kept as a flag, not a value: it never equals anything (termMatches).
+    const values = value.filter((v) => v !== null).map((v) => toComparable(v, field.type, column));
+    return { column: field.name, field, op, values, ...(value.includes(null) ? { listHasNull: true as const } : {}) };
   }
   return { column: field.name, field, op, values: [toComparable(value, field.type, column)] };
 }
@@ -162,16 +167,21 @@ function decimalToUnscaled(v: unknown, scale: number, column: string): bigint {
   return m[1] === '-' ? -unscaled : unscaled;
 }
 
-/** Three-way compare across number and bigint (JS compares those exactly). */
+/** Three-way compare in the filters' one order: NaN greatest, -0 = 0, strings by UTF-8 bytes. */
 export function compare(a: Comparable, b: Comparable): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareValues(a, b);
 }
 
-/** Whether a non-null value satisfies a term (SQL semantics: null never matches a comparison). */
+/**
+ * Whether a value satisfies a term, in SQL three-valued logic where only true matches: null
+ * never matches a comparison (`!=` and `not in` included), `x in (1, null)` matches only 1,
+ * `x not in (1, null)` matches nothing. Order as in compareValues (spec/reading.md).
+ */
 export function termMatches(term: BoundTerm, value: Comparable | null): boolean {
   if (term.op === 'is null') return value === null;
   if (term.op === 'is not null') return value !== null;
   if (value === null) return false;
+  if (term.op === 'not in' && term.listHasNull) return false;
   const first = term.values[0]!;
   switch (term.op) {
     case '=': return compare(value, first) === 0;

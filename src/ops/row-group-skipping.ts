@@ -75,15 +75,12 @@ function statJson(v: ColumnChunkStats['min'], chunk: ColumnChunkStats, type: Del
     }
     case 'string': {
       if (!(v instanceof Uint8Array)) return undefined;
-      let s: string;
+      // Footer bounds are in UTF-8 byte order, the order filters compare strings in (compareUtf8).
       try {
-        s = new TextDecoder('utf-8', { fatal: true }).decode(v);
+        return new TextDecoder('utf-8', { fatal: true }).decode(v);
       } catch {
         return undefined; // not UTF-8: no usable bound
       }
-      // Footer bounds are in byte (code point) order; filters compare UTF-16 units. The two agree
-      // below U+D800, so only such bounds are used.
-      return /[\ud800-\uffff]/.test(s) ? undefined : s;
     }
     default:
       return undefined;

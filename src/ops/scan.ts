@@ -68,8 +68,13 @@ function resolveColumns(snapshot: Snapshot, columns: string[] | undefined): Stru
 /** 1 for each row of `batch` (whose columns are `fields`) that matches the filter. */
 export function rowMask(batch: RecordBatch, groups: BoundTerm[][], fields: StructField[]): Uint8Array {
   const readers = new Map<string, (i: number) => Comparable | null>();
-  for (const t of groups.flat()) {
-    if (!readers.has(t.column)) readers.set(t.column, comparableReader(batch.getChildAt(fields.findIndex((f) => f.name === t.column))!.data[0]!));
+  const terms = groups.flat();
+  for (const t of terms) {
+    if (readers.has(t.column)) continue;
+    const data = batch.getChildAt(fields.findIndex((f) => f.name === t.column))!.data[0]!;
+    // IS NULL / IS NOT NULL alone need only validity, so they work on any column (binary, struct...).
+    const nullnessOnly = terms.every((x) => x.column !== t.column || x.op === 'is null' || x.op === 'is not null');
+    readers.set(t.column, nullnessOnly ? (i) => (data.getValid(i) ? true : null) : comparableReader(data));
   }
   const mask = new Uint8Array(batch.numRows);
   for (let i = 0; i < batch.numRows; i++) {
