@@ -11,13 +11,10 @@ const MIN_DAY = -719_162; // 0001-01-01
 const MAX_DAY = 2_932_896; // 9999-12-31
 const TWO_53 = 2n ** 53n;
 
-// TODO(merge): widen once exact stats land. Long statistics go through Number today (issue 11
-// point 3, another branch), so file skipping drops files holding longs beyond 2^53; until then
-// data longs stay within ±2^53 (filter literals still go beyond).
-const EXACT_LONG_STATS = false;
-// TODO(merge): widen once the datetime literal parser lands. Timestamp literals given as text
-// pass through Date.parse (milliseconds only), so text literals are whole milliseconds.
-const MICROSECOND_TEXT_LITERALS = false;
+// Long statistics keep every digit, so data longs range over all of int64.
+const EXACT_LONG_STATS = true;
+// Timestamp literals given as text keep their microseconds.
+const MICROSECOND_TEXT_LITERALS = true;
 
 /** Strings sharing a 32+ character prefix, so file statistics hold truncated bounds. */
 const PREFIXES = ['p'.repeat(31), 'p'.repeat(32), 'é'.repeat(33), '\u{1f600}'.repeat(16), `${'q'.repeat(30)}\ue000`];

@@ -75,8 +75,12 @@ function literal(t: ModelTerm): unknown {
     if (dec) return decimalText(v as bigint, dec.scale);
     if (t.type === 'date') return new Date((v as number) * 86_400_000).toISOString().slice(0, 10);
     if ((t.type === 'timestamp' || t.type === 'timestamp_ntz') && t.asText) {
-      const iso = new Date(Number((v as bigint) / 1000n)).toISOString();
-      return t.type === 'timestamp' ? iso : iso.slice(0, -1);
+      // Microsecond text: the millisecond part from Date (floored, also before 1970), then the
+      // remaining three digits.
+      const micros = v as bigint;
+      const ms = micros >= 0n || micros % 1000n === 0n ? micros / 1000n : micros / 1000n - 1n;
+      const iso = new Date(Number(ms)).toISOString().slice(0, -1) + String(micros - ms * 1000n).padStart(3, '0');
+      return t.type === 'timestamp' ? iso + 'Z' : iso;
     }
     return v;
   };
