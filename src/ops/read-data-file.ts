@@ -9,6 +9,7 @@ import { deltaToArrowSchema, fieldId, physicalName, toPhysicalSchema, type Struc
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
 import { constantData } from './constant-column.js';
 import { loadDeletedRows } from './deletion-vectors.js';
+import { dvLocation } from '../protocol/path-gate.js';
 import type { BoundTerm } from './filter.js';
 import { retype } from './retype.js';
 import { rowGroupsMayMatch } from './row-group-skipping.js';
@@ -119,6 +120,8 @@ async function* parquetBatches(snapshot: Snapshot, file: ActiveFile, opts: Range
 
 /** The file's deletion vector as sorted row indexes; a damaged DV file is a DeltaError naming it. */
 async function deletedRowsOf(snapshot: Snapshot, file: ActiveFile): Promise<Float64Array> {
+  // Where the DV lives is the log's word: a path the gate refuses stays CORRUPT_LOG.
+  dvLocation(file.add.deletionVector!, snapshot.store.rootUri);
   try {
     return await loadDeletedRows(snapshot.store, file.add.deletionVector!, file.path);
   } catch (err) {
