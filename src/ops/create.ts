@@ -1,12 +1,12 @@
 import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
 import { checkWriteSupport, requiredProtocol } from '../protocol/features.js';
-import { arrowToDeltaSchema } from '../protocol/schema.js';
+import { arrowToDeltaSchema, parseSchemaString } from '../protocol/schema.js';
 import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
-import { newMetadata } from './write.js';
+import { newMetadata } from './table-plan.js';
 
 export interface CreateOptions {
   schema: Schema;
@@ -27,7 +27,7 @@ export async function createTable(store: ObjectStore, opts: CreateOptions): Prom
   }
   const schema = arrowToDeltaSchema(opts.schema);
   const metadata = newMetadata(schema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
-  const protocol = requiredProtocol(schema, metadata.configuration);
+  const protocol = requiredProtocol(parseSchemaString(metadata.schemaString, 'metaData'), metadata.configuration);
   checkWriteSupport(protocol, metadata);
   const result = await commitTransaction({
     store,
