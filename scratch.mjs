@@ -1,0 +1,15 @@
+import { tableFromArrays as tfa, vectorFromArray, Utf8, Table } from 'apache-arrow';
+const tableFromArrays = (o) => new Table(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? vectorFromArray(v, new Utf8()) : vectorFromArray(v)])));
+import { DeltaTable, writeDeltaTable } from './dist/src/index.js';
+import { readFileSync, readdirSync } from 'node:fs';
+const dir = '/tmp/meta-scratch/t' + Date.now();
+const props = { 'delta.columnMapping.mode': process.argv[2] ?? 'name' };
+await writeDeltaTable(dir, tableFromArrays({ id: Int32Array.from([1, 2]), country: ['BR', 'US'] }), { properties: props, partitionBy: ['country'] });
+await writeDeltaTable(dir, tableFromArrays({ id: Int32Array.from([3]), country: ['BR'] }), { mode: 'append' });
+await writeDeltaTable(dir, tableFromArrays({ id: Int32Array.from([4]), country: ['US'], extra: ['x'] }), { mode: 'append', schemaMode: 'merge' });
+await writeDeltaTable(dir, tableFromArrays({ id: Int32Array.from([5]), country: ['BR'], extra: ['y'] }), { mode: 'overwrite', predicate: [['country', '=', 'BR']] });
+const t = await DeltaTable.open(dir);
+await t.checkpoint();
+const t2 = await DeltaTable.open(dir);
+console.log(JSON.stringify((await t2.toArrow()).toArray()));
+for (const f of readdirSync(dir + '/_delta_log').filter(n => n.endsWith('.json'))) console.log(readFileSync(dir + '/_delta_log/' + f, 'utf8'));
