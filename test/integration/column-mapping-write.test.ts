@@ -176,3 +176,16 @@ test('turning column mapping on for an existing table: name keeps the files read
   assert.deepEqual((await logActions(uri)).filter((a) => a.protocol).at(-1)!.protocol, { minReaderVersion: 2, minWriterVersion: 5 });
   assert.deepEqual(await sortedRows(uri), [JSON.stringify({ id: '1', label: 'a' }), JSON.stringify({ id: '2', label: 'b' })]);
 });
+
+test('a schema overwrite of a column-mapped table gives the new columns fresh ids after maxColumnId and new physical names', async () => {
+  const uri = path.join(await tempDir(), 't');
+  await writeDeltaTable(uri, idBatch([1], 'a'), { properties: { 'delta.columnMapping.mode': 'id' } });
+  const before = mappingOf((await lastMetadata(uri)).fields);
+  await writeDeltaTable(uri, batchOf({ id: { type: new Int64(), values: [2n] }, other: { type: new Utf8(), values: ['z'] } }), { mode: 'overwrite', schemaMode: 'overwrite' });
+  const { fields, configuration } = await lastMetadata(uri);
+  const after = mappingOf(fields);
+  assert.deepEqual(after.map(([p, id]) => [p, id]), [['id', 3], ['other', 4]]);
+  assert.notEqual(after[0]![2], before[0]![2]);
+  assert.equal(configuration['delta.columnMapping.maxColumnId'], '4');
+  assert.deepEqual(await sortedRows(uri), [JSON.stringify({ id: '2', other: 'z' })]);
+});
