@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Field, Int32, Int64, List, Map_, Schema, Struct, TimestampMicrosecond, Utf8, type DataType } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable, type StreamBatch } from '../../src/index.js';
 import { readParquetSchema } from '../../src/format/parquet.js';
 import { canonicalRows } from '../support/canonical.js';
+import { corpusRoot } from '../support/paths.js';
 import { deltaError } from '../support/streams.js';
 import { batchOf, idBatch, tempDir } from '../support/temp.js';
 
@@ -189,3 +190,30 @@ test('a schema overwrite of a column-mapped table gives the new columns fresh id
   assert.equal(configuration['delta.columnMapping.maxColumnId'], '4');
   assert.deepEqual(await sortedRows(uri), [JSON.stringify({ id: '2', other: 'z' })]);
 });
+
+test("a merge into Spark's column-mapped table numbers the new column after Spark's maxColumnId and keeps Spark's rows readable", async () => {
+  const uri = path.join(await tempDir(), 't');
+  await cp(path.join(corpusRoot, 'tables', 'table_with_column_mapping'), uri, { recursive: true });
+  const before = await sortedRows(uri);
+  await writeDeltaTable(uri, batchOf({
+    'Company Very Short': { type: new Utf8(), values: ['NEW'] },
+    'Super Name': { type: new Utf8(), values: ['Ada'] },
+    extra: { type: new Int64(), values: [1n] },
+  }), { mode: 'append', schemaMode: 'merge' });
+  const { fields, configuration } = await lastMetadata(uri);
+  const extra = fields.find((f) => f.name === 'extra')!;
+  assert.equal(extra.metadata['delta.columnMapping.id'], 3);
+  assert.match(String(extra.metadata['delta.columnMapping.physicalName']), PHYSICAL);
+  assert.equal(configuration['delta.columnMapping.maxColumnId'], '3');
+  const withNull = before.map((r) => JSON.stringify({ ...(JSON.parse(r) as Record<string, unknown>), extra: null }));
+  const added = JSON.stringify({ 'Company Very Short': 'NEW', 'Super Name': 'Ada', extra: '1' });
+  const after = await sortedRows(uri);
+  assert.equal(after.length, before.length + 1);
+  assert.deepEqual(after.map((r) => canonical(r)).sort(), [...withNull, added].map((r) => canonical(r)).sort());
+});
+
+/** A row string with its keys sorted (column order differs between the corpus and our writes). */
+function canonical(row: string): string {
+  const o = JSON.parse(row) as Record<string, unknown>;
+  return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
+}
