@@ -126,6 +126,19 @@ export function timestampOutOfRange(requested: string, earliest: { version: numb
   );
 }
 
+/**
+ * Change data asked for versions whose metadata did not have delta.enableChangeDataFeed=true
+ * (Spark: DELTA_MISSING_CHANGE_DATA). `firstRecorded` is the first later version of the range
+ * with change data, when there is one.
+ */
+export function changeDataNotRecorded(start: number, end: number, versions: string, firstRecorded: number | undefined): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `no change data for version${versions.includes(',') || versions.includes('..') ? 's' : ''} ${versions} of the requested range ${start}..${end}: the change data feed (delta.enableChangeDataFeed) was not enabled then`, {
+    hint: firstRecorded !== undefined
+      ? `read changes from version ${firstRecorded} on, where the change data feed is enabled`
+      : 'set the table property delta.enableChangeDataFeed=true (the properties option of a write); only versions committed after that have change data',
+  });
+}
+
 // Streaming.
 
 export function streamChangeCommit(version: number, what: 'deletes' | 'updates'): DeltaError {

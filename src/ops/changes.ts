@@ -1,12 +1,13 @@
 import { Field, makeData, RecordBatch, Schema, Struct, Table, TimestampMicrosecond, Int64, Utf8, type Data } from 'apache-arrow';
 import { invalidArgument, unsupportedFeature } from '../errors.js';
 import { listCommits } from '../log/list-log.js';
-import { readCommit } from '../log/read-commit.js';
+import { readCommits } from '../log/read-commit.js';
 import type { Action, AddAction, DeletionVectorDescriptor, Version } from '../protocol/actions.js';
 import { commitInfoOf } from '../snapshot/replay.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
 import type { ActiveFile, Snapshot } from '../snapshot/snapshot.js';
+import { checkChangeDataRecorded } from './change-data-range.js';
 import { CHANGE_TYPE } from './change-data-writer.js';
 import { constantData } from './constant-column.js';
 import { loadDeletedRows } from './deletion-vectors.js';
@@ -20,7 +21,8 @@ export interface ChangesOptions {
 
 
 /**
- * Change Data Feed (PROTOCOL.md "Change Data Files"): per version, the `cdc` files when the
+ * Change Data Feed (PROTOCOL.md "Change Data Files"): refused (INVALID_ARGUMENT) unless every
+ * version of the range had delta.enableChangeDataFeed=true in its metadata; per version, the `cdc` files when the
  * commit has any; otherwise added rows as `insert` and removed rows as `delete`. A deletion
  * vector update (remove + add of one path) yields exactly the rows whose DV membership changed.
  * Rows carry `_change_type`, `_commit_version` and `_commit_timestamp`.
@@ -55,10 +57,17 @@ export async function readChangeRange(snapshot: Snapshot, start: Version, end: V
   const plain = planReadColumns(snapshot, dataFields);
   const outSchema = changeSchema(snapshot);
   const batches: RecordBatch[] = [];
+  const versions: Version[] = [];
   for (let v = opts.startingVersion; v <= end; v++) {
-    const file = commitFiles.get(v);
-    if (!file) throw invalidArgument(`commit ${v} is no longer in the log`, 'log cleanup removed it; read changes from a later version');
-    const actions = await readCommit(snapshot.store, v);
+    if (!commitFiles.has(v)) throw invalidArgument(`commit ${v} is no longer in the log`, 'log cleanup removed it; read changes from a later version');
+    versions.push(v);
+  }
+  const read = await readCommits(snapshot.store, versions);
+  const commits = new Map(versions.map((v, i) => [v, read[i]!]));
+  await checkChangeDataRecorded(snapshot, start, end, commits);
+  for (let v = opts.startingVersion; v <= end; v++) {
+    const file = commitFiles.get(v)!;
+    const actions = commits.get(v)!;
     const timestampMs = commitInfoOf(actions)?.inCommitTimestamp ?? file.lastModifiedMs;
     const emit = (b: RecordBatch, changeType: string | undefined): void => {
       const n = b.numRows;

@@ -1,13 +1,13 @@
 import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
 import { checkWriteSupport, requiredProtocol } from '../protocol/features.js';
-import { arrowToDeltaSchema } from '../protocol/schema.js';
+import { arrowToDeltaSchema, parseSchemaString } from '../protocol/schema.js';
 import { normalizeSchema } from '../format/arrow-input.js';
 import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { emptyFootprint } from '../txn/conflict-checker.js';
 import { commitTransaction } from '../txn/transaction.js';
-import { newMetadata } from './write.js';
+import { newMetadata } from './table-plan.js';
 import { validateCreateOptions } from './validate-options.js';
 import { checkNewTableLocation, checkTableLayout } from './write-checks.js';
 import { validateTableProperties } from '../protocol/table-properties.js';
@@ -40,7 +40,7 @@ export async function createTable(store: ObjectStore, opts: CreateOptions): Prom
   const schema = arrowToDeltaSchema(normalizeSchema(opts.schema));
   checkTableLayout(schema, opts.partitionBy ?? [], 'the schema');
   const metadata = newMetadata(schema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
-  const protocol = requiredProtocol(schema, metadata.configuration);
+  const protocol = requiredProtocol(parseSchemaString(metadata.schemaString, 'metaData'), metadata.configuration);
   checkWriteSupport(protocol, metadata);
   const result = await commitTransaction({
     store,

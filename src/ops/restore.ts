@@ -7,13 +7,16 @@ import { commitTransaction } from '../txn/transaction.js';
 import { afterCommit } from './after-commit.js';
 import { footprintFor } from './footprint.js';
 import { removeFor } from './write.js';
+import { restoredTable } from './restored-table.js';
 
 export type RestoreTarget = { version: Version } | { timestamp: Date | string };
 
 /**
- * Makes the table's data equal an earlier version's by committing the difference (operation
- * RESTORE): files only the target has are re-added, files only the current version has are
- * removed. Refuses with FILE_NOT_FOUND, listing them, when files it needs were vacuumed.
+ * Makes the table equal an earlier version by committing the difference (operation RESTORE):
+ * files only the target has are re-added, files only the current version has are removed, and
+ * the target's metaData (schema, partitioning, properties) comes back when it differs, with a
+ * protocol that is never lower than the current one. Refuses with FILE_NOT_FOUND, listing
+ * them, when files it needs were vacuumed.
  */
 export async function restoreTable(current: Snapshot, target: RestoreTarget, opts: { now?: () => number } = {}): Promise<{ version: Version }> {
   const store = current.store;
@@ -31,9 +34,12 @@ export async function restoreTable(current: Snapshot, target: RestoreTarget, opt
       hint: 'VACUUM removed them; restore a newer version whose files still exist',
     });
   }
+  const table = restoredTable(current, old);
   const now = (opts.now ?? Date.now)();
   const removes = toRemove.map((f) => removeFor(f.add, now));
   const actions: Action[] = [
+    ...(table.protocol ? [{ protocol: table.protocol }] : []),
+    ...(table.metadata ? [{ metaData: table.metadata }] : []),
     ...removes.map((remove) => ({ remove })),
     ...toAdd.map((f) => ({ add: { ...f.add, dataChange: true, modificationTime: now } })),
   ];
@@ -42,14 +48,25 @@ export async function restoreTable(current: Snapshot, target: RestoreTarget, opt
     readVersion: current.version,
     actions,
     operation: 'RESTORE',
-    operationParameters: 'version' in target ? { version: String(version) } : { timestamp: String(target.timestamp) },
-    operationMetrics: { numRestoredFiles: String(toAdd.length), numRemovedFiles: String(removes.length) },
+    // Spark's RESTORE parameters: the version as a JSON number, or the timestamp as given, the other null.
+    operationParameters: 'version' in target
+      ? { version, timestamp: null }
+      : { version: null, timestamp: target.timestamp instanceof Date ? target.timestamp.toISOString() : String(target.timestamp) },
+    operationMetrics: {
+      numRestoredFiles: String(toAdd.length),
+      removedFilesSize: String(toRemove.reduce((s, f) => s + f.add.size, 0)),
+      numRemovedFiles: String(removes.length),
+      restoredFilesSize: String(toAdd.reduce((s, f) => s + f.add.size, 0)),
+      numOfFilesAfterRestore: String(old.files.length),
+      tableSizeAfterRestore: String(old.files.reduce((s, f) => s + f.add.size, 0)),
+    },
     footprint: footprintFor({
       snapshot: current, isBlindAppend: false, readWholeTable: true, predicate: undefined,
-      readPaths: current.files.map((f) => f.add.path), removes, appIds: [], changesMetadata: false, changesProtocol: false,
+      readPaths: current.files.map((f) => f.add.path), removes, appIds: [],
+      changesMetadata: table.metadata !== undefined, changesProtocol: table.protocol !== undefined,
     }),
     ...(opts.now ? { now: opts.now } : {}),
   });
-  await afterCommit(store, result.version, current.configuration);
+  await afterCommit(store, result.version, (table.metadata ?? current.metadata).configuration);
   return { version: result.version };
 }

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
-import type { Action, AddAction, Metadata, Protocol, RemoveAction, Version } from '../protocol/actions.js';
-import { checkWriteSupport, requiredProtocol, validateProtocolShape } from '../protocol/features.js';
+import type { Action, AddAction, RemoveAction, Version } from '../protocol/actions.js';
+import { checkWriteSupport } from '../protocol/features.js';
 import { dataSkippingNumIndexedCols } from '../protocol/intervals.js';
-import { serializeSchema, type StructType } from '../protocol/schema.js';
+import { type StructType } from '../protocol/schema.js';
 import { inputBatches } from '../format/arrow-input.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -16,12 +15,13 @@ import { rowMask } from './scan.js';
 import { footprintFor } from './footprint.js';
 import { rewriteForPredicate } from './predicate-overwrite.js';
 import { ChangeDataWriter, changeDataFeedEnabled } from './change-data-writer.js';
-import { conformBatch, mergeSchemas } from './schema-enforcement.js';
+import { conformBatch } from './schema-enforcement.js';
 import { newColumnsSchema, type NewColumnOptions } from './new-columns.js';
 import { commitWrite } from './create-race.js';
 import { validateWriteOptions } from './validate-options.js';
 import { checkAppendOnly, checkColumnNames, checkNewTableLocation, checkTableLayout, conformForWrite } from './write-checks.js';
 import { validateTableProperties } from '../protocol/table-properties.js';
+import { planTable } from './table-plan.js';
 
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
 
@@ -116,7 +116,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   const writer = new DataFileWriter(store, {
     schema: plan.schema,
     partitionColumns: plan.metadata.partitionColumns,
-    columnMapping: snapshot?.columnMapping ?? 'none',
+    columnMapping: plan.columnMapping,
     statsColumns: dataSkippingNumIndexedCols(plan.metadata.configuration),
     ...(opts.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: opts.targetFileSizeBytes } : {}),
     ...(opts.compression !== undefined ? { compression: opts.compression } : {}),
@@ -128,7 +128,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   // replaces and inserts are recorded in cdc files, or readers would see the rewritten rows as
   // deleted and re-inserted. Whole-file changes need none (PROTOCOL-NOTES §15).
   const changes = predicate && snapshot && changeDataFeedEnabled(plan.metadata.configuration)
-    ? new ChangeDataWriter(store, { schema: plan.schema, partitionColumns: plan.metadata.partitionColumns, columnMapping: snapshot.columnMapping, ...(opts.now ? { now: opts.now } : {}) })
+    ? new ChangeDataWriter(store, { schema: plan.schema, partitionColumns: plan.metadata.partitionColumns, columnMapping: plan.columnMapping, ...(opts.now ? { now: opts.now } : {}) })
     : undefined;
   let rows = 0;
   const consume = async (batch: RecordBatch): Promise<void> => {
@@ -197,93 +197,6 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   if (result.skipped) return skipped(result.version);
   await afterCommit(store, result.version, result.configuration, opts.now ? { now: opts.now } : {});
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
-}
-
-interface TablePlan {
-  schema: StructType;
-  metadata: Metadata;
-  protocol: Protocol;
-  metadataChanged: boolean;
-  protocolChanged: boolean;
-}
-
-function planTable(snapshot: Snapshot | undefined, dataSchema: StructType | undefined, opts: WriteOptions): TablePlan {
-  if (!snapshot) {
-    if (!dataSchema) throw invalidArgument('cannot create a table from no data: the schema is unknown', 'pass at least one record batch, or use DeltaTable.create({ schema })');
-    const metadata = newMetadata(dataSchema, opts.partitionBy ?? [], opts.properties ?? {}, opts);
-    return { schema: dataSchema, metadata, protocol: requiredProtocol(dataSchema, metadata.configuration), metadataChanged: true, protocolChanged: true };
-  }
-  if (opts.partitionBy && !samePartitioning(opts.partitionBy, snapshot.partitionColumns) && opts.schemaMode !== 'overwrite') {
-    throw invalidArgument(
-      `partitionBy [${opts.partitionBy.join(', ')}] differs from the table's partitioning [${snapshot.partitionColumns.join(', ')}]`,
-      "omit partitionBy, or overwrite with { schemaMode: 'overwrite' } to repartition",
-    );
-  }
-  let schema = snapshot.schema;
-  let partitionColumns = [...snapshot.partitionColumns];
-  if (opts.schemaMode === 'merge' && dataSchema) schema = mergeSchemas(snapshot.schema, dataSchema);
-  if (opts.schemaMode === 'overwrite' && dataSchema) {
-    schema = dataSchema;
-    partitionColumns = opts.partitionBy ?? partitionColumns;
-  }
-  const configuration = { ...snapshot.configuration, ...(opts.properties ?? {}) };
-  const changed = serializeSchema(schema) !== snapshot.metadata.schemaString
-    || JSON.stringify(configuration) !== JSON.stringify(snapshot.configuration)
-    || !samePartitioning(partitionColumns, snapshot.partitionColumns);
-  const metadata: Metadata = changed
-    ? { ...snapshot.metadata, schemaString: serializeSchema(schema), partitionColumns, configuration }
-    : snapshot.metadata;
-  const needed = requiredProtocol(schema, configuration);
-  const protocol = mergeProtocols(snapshot.protocol, needed);
-  const protocolChanged = JSON.stringify(protocol) !== JSON.stringify(snapshot.protocol);
-  return { schema, metadata, protocol, metadataChanged: changed, protocolChanged };
-}
-
-/** The metaData action of a new table. */
-export function newMetadata(schema: StructType, partitionBy: string[], properties: Record<string, string>, opts: { name?: string; description?: string; now?: () => number }): Metadata {
-  for (const c of partitionBy) {
-    if (!schema.fields.some((f) => f.name === c)) {
-      throw invalidArgument(`partition column "${c}" is not in the schema`, `columns are: ${schema.fields.map((f) => f.name).join(', ')}`);
-    }
-  }
-  return {
-    id: randomUUID(),
-    ...(opts.name !== undefined ? { name: opts.name } : {}),
-    ...(opts.description !== undefined ? { description: opts.description } : {}),
-    format: { provider: 'parquet', options: {} },
-    schemaString: serializeSchema(schema),
-    partitionColumns: [...partitionBy],
-    configuration: { ...properties },
-    createdTime: (opts.now ?? Date.now)(),
-  };
-}
-
-/** The weakest protocol that is at least both (features only ever added). */
-function mergeProtocols(current: Protocol, needed: Protocol): Protocol {
-  const reader = Math.max(current.minReaderVersion, needed.minReaderVersion);
-  const writer = Math.max(current.minWriterVersion, needed.minWriterVersion);
-  const merged: Protocol = { minReaderVersion: reader, minWriterVersion: writer };
-  if (reader >= 3) merged.readerFeatures = [...new Set([...(current.readerFeatures ?? []), ...(needed.readerFeatures ?? [])])];
-  if (writer >= 7) {
-    merged.writerFeatures = [...new Set([...(current.writerFeatures ?? []), ...(needed.writerFeatures ?? []), ...(current.minWriterVersion < 7 ? legacyWriterFeatures(current.minWriterVersion) : [])])];
-  }
-  validateProtocolShape(merged);
-  return merged;
-}
-
-/** Features a legacy writer version implies, listed explicitly when moving to table features. */
-function legacyWriterFeatures(writer: number): string[] {
-  const f: string[] = [];
-  if (writer >= 2) f.push('appendOnly', 'invariants');
-  if (writer >= 3) f.push('checkConstraints');
-  if (writer >= 4) f.push('changeDataFeed', 'generatedColumns');
-  if (writer >= 5) f.push('columnMapping');
-  if (writer >= 6) f.push('identityColumns');
-  return f;
-}
-
-function samePartitioning(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
 }
 
 /** The remove action that retires `add`, with the extended metadata CDF readers need. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { corruptLog, unsupportedFeature } from '../errors.js';
 import type { DeltaType, JsonValue, StructField, StructType } from './schema.js';
 
@@ -78,4 +79,45 @@ function mapNested(t: DeltaType, fn: (f: StructField) => StructField): DeltaType
     case 'array': return { ...t, elementType: mapNested(t.elementType, fn) };
     case 'map': return { ...t, keyType: mapNested(t.keyType, fn), valueType: mapNested(t.valueType, fn) };
   }
+}
+
+/** Table property holding the highest column id handed out. */
+export const MAX_COLUMN_ID_KEY = 'delta.columnMapping.maxColumnId';
+
+/**
+ * The highest column id the table has handed out: `delta.columnMapping.maxColumnId`, or the
+ * highest id in the schema when that is larger (ids are never reused, PROTOCOL.md "Column Mapping").
+ */
+export function maxColumnId(schema: StructType, configuration: Readonly<Record<string, string>>): number {
+  let max = Number(configuration[MAX_COLUMN_ID_KEY] ?? 0);
+  if (!Number.isInteger(max) || max < 0) max = 0;
+  const visit = (t: DeltaType): DeltaType => mapNested(t, (f) => {
+    max = Math.max(max, fieldId(f) ?? 0);
+    visit(f.type);
+    return f;
+  });
+  visit(schema);
+  return max;
+}
+
+/**
+ * Gives every field lacking them (nested in structs, arrays and maps too) a column id counting
+ * up from `lastId` and a physical name, numbering a parent before its children as Spark does.
+ * New physical names are `col-<uuid>`, unique across the table's history, so a dropped column's
+ * files can never be read as a new column's. `physicalNameOf` overrides that for fields already
+ * in data files under their logical names (turning column mapping on for an existing table).
+ * Returns the schema and the highest id now in use (the new `delta.columnMapping.maxColumnId`).
+ */
+export function assignColumnMapping(
+  schema: StructType, lastId: number, physicalNameOf: (f: StructField) => string = () => `col-${randomUUID()}`,
+): { schema: StructType; maxColumnId: number } {
+  let next = lastId;
+  const assign = (f: StructField): StructField => {
+    const metadata: Record<string, JsonValue> = { ...f.metadata };
+    if (fieldId(f) === undefined) metadata[ID_KEY] = ++next;
+    if (typeof metadata[PHYSICAL_NAME_KEY] !== 'string') metadata[PHYSICAL_NAME_KEY] = physicalNameOf(f);
+    return { ...f, metadata, type: mapNested(f.type, assign) };
+  };
+  const assigned = mapNested(schema, assign) as StructType;
+  return { schema: assigned, maxColumnId: next };
 }

@@ -96,6 +96,7 @@ function checkUsedFeatures(features: ReadonlySet<string>, metadata: Metadata): v
 /**
  * The protocol a table with this schema and these properties needs, as Spark computes it for a
  * new table (PROTOCOL-NOTES §5.1, §5.3): (1,2) when only appendOnly/invariants are in play;
+ * (2,5) for column mapping without other reader features (what Spark writes for such tables);
  * otherwise (1,7), or (3,7) when a reader-writer feature is used, listing every feature the
  * metadata implies plus appendOnly and invariants (what (1,2) already granted).
  * `delta.minReaderVersion`/`delta.minWriterVersion` properties raise the floor as in Spark.
@@ -108,6 +109,14 @@ export function requiredProtocol(schema: StructType, configuration: Readonly<Rec
   for (const f of legacyFeatures(minReader >= 3 ? 1 : minReader, minWriter >= 7 ? 1 : minWriter)) features.add(f);
   const onlyLegacyPair = [...features].every((f) => f === 'appendOnly' || f === 'invariants');
   if (onlyLegacyPair && minReader < 3 && minWriter < 7) return { minReaderVersion: 1, minWriterVersion: 2 };
+  // Column mapping alone (with what writer 5 implies) gets the legacy (2,5) Spark writes for such
+  // tables, which every column-mapping reader accepts; other reader features need table features.
+  const mappedReader = Math.max(2, minReader);
+  const mappedWriter = Math.max(5, minWriter);
+  if (features.has('columnMapping') && minReader < 3 && minWriter < 7) {
+    const implied = new Set(legacyFeatures(mappedReader, mappedWriter));
+    if ([...features].every((f) => implied.has(f))) return { minReaderVersion: mappedReader, minWriterVersion: mappedWriter };
+  }
   features.add('appendOnly');
   features.add('invariants');
   const writerFeatures = [...features].sort();

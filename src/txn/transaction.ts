@@ -16,7 +16,8 @@ export interface CommitRequest {
   /** Everything but commitInfo, in the order to write (protocol, metaData, txn, files...). */
   actions: Action[];
   operation: string;
-  operationParameters: Record<string, string>;
+  /** Strings, except where Spark writes other JSON (RESTORE's version number, null). */
+  operationParameters: Record<string, string | number | null>;
   operationMetrics?: Record<string, string>;
   footprint: TransactionFootprint;
   userMetadata?: string;

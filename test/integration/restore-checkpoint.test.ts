@@ -20,7 +20,7 @@ test('restore commits the difference to an earlier version as a RESTORE', async 
   assert.deepEqual(await tableIds(uri), [1, 2, 3]);
   const [latest] = await (await DeltaTable.open(uri)).history({ limit: 1 });
   assert.equal(latest!.operation, 'RESTORE');
-  assert.deepEqual(latest!.operationParameters, { version: '1' });
+  assert.deepEqual(latest!.operationParameters, { version: 1, timestamp: null });
 });
 
 test('restore refuses with FILE_NOT_FOUND listing the files that were removed from storage', async () => {

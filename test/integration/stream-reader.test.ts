@@ -175,7 +175,8 @@ describe('streaming source', () => {
   });
 
   test('the change feed streams the snapshot as inserts, or from startingVersion every insert and delete with its version', async () => {
-    const uri = await tableWithAppends([[1, 2]]);
+    const uri = path.join(await tempDir(), 't');
+    await writeDeltaTable(uri, idBatch([1, 2]), { properties: { 'delta.enableChangeDataFeed': 'true' } });
     await writeDeltaTable(uri, idBatch([3]), { mode: 'append' });
     await writeDeltaTable(uri, idBatch([9]), { mode: 'overwrite' });
     const rows = (await drain(uri, { readChangeFeed: true }))
@@ -184,6 +185,14 @@ describe('streaming source', () => {
     assert.deepEqual(rows, ['insert:9@2']);
     const fromZero = (await drain(uri, { readChangeFeed: true, startingVersion: 0 })).flatMap((b) => b.data.toArray().map((r) => `${r._change_type}:${Number(r.id)}@${Number(r._commit_version)}`));
     assert.deepEqual(fromZero.sort(), ['delete:1@2', 'delete:2@2', 'delete:3@2', 'insert:1@0', 'insert:2@0', 'insert:3@1', 'insert:9@2'].sort());
+  });
+
+  test('a change-feed stream from a version without the change data feed fails naming the versions; from the version that enabled it, it streams', async () => {
+    const uri = await tableWithAppends([[1], [2]]);
+    await writeDeltaTable(uri, idBatch([3]), { mode: 'append', properties: { 'delta.enableChangeDataFeed': 'true' } });
+    await assert.rejects(drain(uri, { readChangeFeed: true, startingVersion: 0 }), deltaError('INVALID_ARGUMENT', /no change data for versions? 0(\.\.1)? of the requested range 0\.\.\d/));
+    const rows = (await drain(uri, { readChangeFeed: true, startingVersion: 2 })).flatMap((b) => b.data.toArray().map((r) => `${r._change_type}:${Number(r.id)}@${Number(r._commit_version)}`));
+    assert.deepEqual(rows, ['insert:3@2']);
   });
 
   test('an AbortSignal ends an idle stream promptly', async () => {
