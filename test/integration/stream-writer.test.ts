@@ -114,7 +114,9 @@ describe('streaming sink', () => {
     const batches: number[] = [];
     w.on('batch', (r: StreamWriteResult) => batches.push(r.batchId));
     w.write({ id: 1, label: 'a' });
-    await new Promise((r) => setTimeout(r, 400));
+    // Far below maxRows and before end(): only the 50 ms timer can commit it (waited for by
+    // event, not by a fixed sleep, so a busy machine does not fail the test).
+    await new Promise((resolve) => w.once('batch', resolve));
     assert.deepEqual(batches, [0], 'the first row was committed by the timer');
     w.write({ id: 2, label: 'b' });
     await new Promise<void>((resolve, reject) => w.end((err?: Error | null) => (err ? reject(err) : resolve())));
