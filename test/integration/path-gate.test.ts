@@ -25,7 +25,7 @@ async function tableBesideCanary(): Promise<{ base: string; root: string; canary
   const base = await tempDir('dlts-gate-');
   const root = path.join(base, 'table');
   const outside = path.join(base, 'outside');
-  await writeDeltaTable(root, idBatch([1, 2]));
+  await writeDeltaTable(root, idBatch([1, 2]), { properties: { 'delta.enableChangeDataFeed': 'true' } }); // cdc actions are read only where change data is recorded
   await writeDeltaTable(outside, idBatch([666]));
   const [file] = await (await DeltaTable.open(outside)).files();
   return { base, root, canary: path.join(outside, file!.path) };
