@@ -12,6 +12,7 @@ export type { StorageOptions } from './storage/store-for-url.js';
 export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version } from './protocol/actions.js';
 export type { HistoryEntry } from './ops/history.js';
 export type { VacuumOptions, VacuumResult } from './ops/vacuum.js';
+export type { OptimizeOptions, OptimizeResult } from './ops/optimize.js';
 export type { RestoreTarget } from './ops/restore.js';
 export type { DoctorReport, DoctorProblem } from './ops/doctor.js';
 export { DeltaStreamReader } from './stream/stream-reader.js';
