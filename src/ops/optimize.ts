@@ -82,6 +82,8 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
       operationMetrics: optimizeMetrics(plan, removedFiles, adds),
       // Only dataChange=false actions: Spark downgrades such a commit to SnapshotIsolation.
       isolationLevel: 'SnapshotIsolation',
+      // Each lost race against an append is harmless (no conflict), so a busy table gets more tries.
+      retry: { maxAttempts: 100 },
       footprint: footprintFor({
         snapshot, isBlindAppend: false, readWholeTable: false, predicate: undefined,
         readPaths: removedFiles.map((f) => f.add.path), removes, appIds: [], changesMetadata: false, changesProtocol: false,
