@@ -6,11 +6,11 @@ import type { StructField } from '../protocol/schema.js';
 const BITS_PER_COLUMN = 32;
 
 /**
- * The order of `rows` along a Z-order (Morton) curve over `columns`:
- *   1. each value becomes an unsigned key with the value's order (sign bit flipped for integers,
- *      IEEE-754 order trick for floats, first 8 UTF-8 bytes for strings and binary)
- *   2. each column's keys are scaled to 32 bits over the range present (so a column of small
- *      numbers weighs as much as one spanning the whole type); nulls sort first
+ * The order of the rows of `batches` along a Z-order (Morton) curve over `columns`:
+ *   1. each value becomes an order key, a double that never decreases as the value grows
+ *      (numbers and unscaled decimals as doubles, strings and binary by their first 8 bytes)
+ *   2. each column's keys become ranks among the column's values, scaled to 32 bits (Spark's
+ *      range ids): skewed or small-range columns weigh as much as uniform ones; nulls sort first
  *   3. the columns' bits are interleaved MSB first, column 0 first in each round
  * Returns row numbers across `batches` (batch 0's rows first), sorted by the interleaved key.
  */
@@ -18,26 +18,44 @@ export function zOrderPermutation(batches: readonly RecordBatch[], columns: read
   const total = batches.reduce((s, b) => s + b.numRows, 0);
   const words = columns.length; // 32 bits per column: one Uint32 word per column
   const keys = new Uint32Array(total * words);
+  const raw = new Float64Array(total);
+  const isNull = new Uint8Array(total);
   columns.forEach((column, c) => {
-    const raw: Array<bigint | null> = [];
+    let r = 0;
     for (const b of batches) {
       const data = b.getChild(column)?.data[0];
       if (!data) throw invalidArgument(`Z-order column "${column}" is not in the data`);
       const read = orderKeyReader(data, column);
-      for (let i = 0; i < b.numRows; i++) raw.push(read(i));
+      for (let i = 0; i < b.numRows; i++, r++) {
+        const k = read(i);
+        isNull[r] = k === null ? 1 : 0;
+        raw[r] = k ?? 0;
+      }
     }
-    const scaled = scaleTo32Bits(raw);
-    for (let r = 0; r < total; r++) interleave(keys, r * words, scaled[r]!, c, words);
+    const scaled = scaleTo32Bits(raw, isNull);
+    for (let row = 0; row < total; row++) interleave(keys, row * words, scaled[row]!, c, words);
   });
-  const order = new Uint32Array(total);
+  return radixSortRows(keys, words, total);
+}
+
+/** Row numbers sorted by their key words (most significant first); LSD radix sort, 16 bits a pass, stable. */
+function radixSortRows(keys: Uint32Array, words: number, total: number): Uint32Array {
+  let order = new Uint32Array(total);
   for (let i = 0; i < total; i++) order[i] = i;
-  order.sort((a, b) => {
-    for (let w = 0; w < words; w++) {
-      const d = keys[a * words + w]! - keys[b * words + w]!;
-      if (d !== 0) return d;
+  let next = new Uint32Array(total);
+  const counts = new Uint32Array(65_537);
+  for (let w = words - 1; w >= 0; w--) {
+    for (const shift of [0, 16]) {
+      counts.fill(0);
+      for (let i = 0; i < total; i++) counts[((keys[order[i]! * words + w]! >>> shift) & 0xffff) + 1]!++;
+      for (let d = 1; d <= 65_536; d++) counts[d]! += counts[d - 1]!;
+      for (let i = 0; i < total; i++) {
+        const row = order[i]!;
+        next[counts[(keys[row * words + w]! >>> shift) & 0xffff]!++] = row;
+      }
+      [order, next] = [next, order];
     }
-    return a - b;
-  });
+  }
   return order;
 }
 
@@ -60,12 +78,10 @@ export function checkZOrderColumns(columns: readonly string[], fields: readonly 
 
 const ORDERABLE = /^(byte|short|integer|long|float|double|date|timestamp|timestamp_ntz|string|binary|boolean|decimal\(\d+,\s*\d+\))$/;
 
-const SIGN64 = 1n << 63n;
-const SIGN128 = 1n << 127n;
-const MASK64 = (1n << 64n) - 1n;
+const TWO32 = 2 ** 32;
 
-/** Unsigned keys whose order is the values' order. */
-function orderKeyReader(data: Data, column: string): (row: number) => bigint | null {
+/** Order keys: doubles whose order is the values' order (ties only where doubles round). */
+function orderKeyReader(data: Data, column: string): (row: number) => number | null {
   const type = data.type as DataType;
   const valid = (i: number): boolean => data.getValid(i);
   if (DataType.isDecimal(type)) {
@@ -74,33 +90,27 @@ function orderKeyReader(data: Data, column: string): (row: number) => bigint | n
       if (!valid(i)) return null;
       let v = 0n;
       for (let k = 3; k >= 0; k--) v = (v << 32n) | BigInt(w[i * 4 + k]!);
-      return BigInt.asIntN(128, v) + SIGN128;
+      return Number(BigInt.asIntN(128, v));
     };
   }
   if (DataType.isFloat(type)) {
     const values = data.values as Float32Array | Float64Array;
-    const view = new DataView(new ArrayBuffer(8));
-    return (i) => {
-      if (!valid(i)) return null;
-      view.setFloat64(0, values[i]!);
-      const bits = view.getBigUint64(0);
-      // Negative floats order backwards by their bits: invert them all; positives: set the sign.
-      return (bits & SIGN64) !== 0n ? ~bits & MASK64 : bits | SIGN64;
-    };
+    // NaN is the largest float in Delta's order (PROTOCOL.md column stats); it ties with +Infinity here.
+    return (i) => (valid(i) ? (Number.isNaN(values[i]!) ? Infinity : values[i]!) : null);
   }
   if (DataType.isInt(type) || DataType.isDate(type) || DataType.isTimestamp(type)) {
     const values = data.values as ArrayLike<number | bigint>;
-    return (i) => (valid(i) ? BigInt(values[i]!) + SIGN64 : null);
+    return (i) => (valid(i) ? Number(values[i]!) : null);
   }
   if (DataType.isUtf8(type) || DataType.isBinary(type)) {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
     return (i) => {
       if (!valid(i)) return null;
-      let v = 0n;
       const start = offsets[i]!;
       const end = offsets[i + 1]!;
-      for (let k = 0; k < 8; k++) v = (v << 8n) | BigInt(start + k < end ? bytes[start + k]! : 0);
+      let v = 0;
+      for (let k = 0; k < 8; k++) v = v * 256 + (start + k < end ? bytes[start + k]! : 0);
       return v;
     };
   }
@@ -109,29 +119,33 @@ function orderKeyReader(data: Data, column: string): (row: number) => bigint | n
     return (i) => {
       if (!valid(i)) return null;
       const at = data.offset + i;
-      return BigInt((bits[at >> 3]! >> (at & 7)) & 1);
+      return (bits[at >> 3]! >> (at & 7)) & 1;
     };
   }
   throw invalidArgument(`Z-order column "${column}" has Arrow type ${String(type)}, which has no order key`);
 }
 
-/** Maps keys onto 0..2^32-1 keeping their order: (key - min) shifted so the range fills 32 bits. */
-function scaleTo32Bits(keys: ReadonlyArray<bigint | null>): number[] {
-  let min: bigint | undefined;
-  let max: bigint | undefined;
-  for (const k of keys) {
-    if (k === null) continue;
-    if (min === undefined || k < min) min = k;
-    if (max === undefined || k > max) max = k;
+/** Each key's rank among the non-null keys, scaled onto 0..2^32-1 (equal keys, equal rank); nulls 0. */
+function scaleTo32Bits(raw: Float64Array, isNull: Uint8Array): Float64Array {
+  let m = 0;
+  for (let i = 0; i < raw.length; i++) if (!isNull[i]) m++;
+  const sorted = new Float64Array(m);
+  for (let i = 0, k = 0; i < raw.length; i++) if (!isNull[i]) sorted[k++] = raw[i]!;
+  sorted.sort();
+  const out = new Float64Array(raw.length);
+  for (let r = 0; r < raw.length; r++) {
+    if (isNull[r]) continue;
+    const k = raw[r]!;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    out[r] = Math.floor((lo * TWO32) / m);
   }
-  if (min === undefined || max === undefined) return keys.map(() => 0);
-  const width = (max - min).toString(2).length;
-  const shift = BigInt(width - BITS_PER_COLUMN);
-  return keys.map((k) => {
-    if (k === null) return 0;
-    const d = k - min;
-    return Number(shift >= 0n ? d >> shift : d << -shift);
-  });
+  return out;
 }
 
 /** Spreads column `c`'s 32 bits over the row's key words: bit b lands at position (31-b)*n + c from the MSB. */
