@@ -23,3 +23,23 @@ export function optimizeMetrics(plan: OptimizePlan, removed: readonly ActiveFile
     partitionsOptimized: String(new Set(plan.bins.map((b) => b.partitionKey)).size),
   };
 }
+
+/** A DNF filter as SQL text, the form Spark records OPTIMIZE predicates in (operationParameters.predicate). */
+export function filterAsSql(filter: unknown): string {
+  if (typeof filter === 'string') return filter;
+  const groups = (Array.isArray(filter) && Array.isArray(filter[0]) && Array.isArray((filter[0] as unknown[])[0]) ? filter : [filter]) as unknown[][][];
+  const literal = (v: unknown): string => {
+    if (v === null) return 'NULL';
+    if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+    if (Array.isArray(v)) return `(${v.map(literal).join(', ')})`;
+    if (v instanceof Date) return `'${v.toISOString()}'`;
+    return String(v);
+  };
+  const term = ([c, op, v]: unknown[]): string => {
+    const column = `\`${String(c).replace(/`/g, '``')}\``;
+    if (v === null) return `${column} IS ${op === '!=' ? 'NOT ' : ''}NULL`;
+    return `${column} ${op === 'in' ? 'IN' : op === 'not in' ? 'NOT IN' : String(op)} ${literal(v)}`;
+  };
+  const sql = groups.map((g) => g.map(term).join(' AND '));
+  return sql.length === 1 ? sql[0]! : sql.map((s) => `(${s})`).join(' OR ');
+}

@@ -8,7 +8,7 @@ import { commitTransaction } from '../txn/transaction.js';
 import { afterCommit } from './after-commit.js';
 import type { Filter } from './filter.js';
 import { footprintFor } from './footprint.js';
-import { optimizeMetrics } from './optimize-metrics.js';
+import { filterAsSql, optimizeMetrics } from './optimize-metrics.js';
 import { planOptimize, type OptimizePlan } from './optimize-plan.js';
 import { rewriteBin } from './optimize-rewrite.js';
 import { removeFor } from './write.js';
@@ -25,6 +25,8 @@ export interface OptimizeOptions {
   zOrderBy?: string[];
   /** Bins rewritten at once. @defaultValue os.availableParallelism() */
   maxConcurrentTasks?: number;
+  /** Called after each rewritten bin (a group of files that becomes new files), and once with 0 done before the first. */
+  onProgress?: (binsDone: number, binsTotal: number) => void;
   /** Marks the commit as auto-compaction (commitInfo operationParameters.auto). @internal */
   auto?: boolean;
   now?: () => number;
@@ -61,7 +63,7 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
   };
   if (plan.bins.length === 0) return nothing;
   const now = opts.now ?? Date.now;
-  const adds = await rewriteAll(snapshot, plan, opts.maxConcurrentTasks ?? availableParallelism(), now);
+  const adds = await rewriteAll(snapshot, plan, opts.maxConcurrentTasks ?? availableParallelism(), now, opts.onProgress);
   const removedFiles = plan.bins.flatMap((b) => b.files);
   const removes: RemoveAction[] = removedFiles.map((f) => ({ ...removeFor(f.add, now()), dataChange: false }));
   const actions: Action[] = [...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add }))];
@@ -74,7 +76,7 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
       actions,
       operation: 'OPTIMIZE',
       operationParameters: {
-        predicate: JSON.stringify(predicate === undefined ? [] : [typeof predicate === 'string' ? predicate : JSON.stringify(predicate, bigintAsString)]),
+        predicate: JSON.stringify(predicate === undefined ? [] : [filterAsSql(predicate)]),
         zOrderBy: JSON.stringify(plan.zOrderBy),
         clusterBy: '[]',
         auto: String(opts.auto ?? false),
@@ -111,15 +113,20 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
 }
 
 /** Rewrites every bin, at most `limit` at a time; a failure stops new bins and deletes what was written. */
-async function rewriteAll(snapshot: Snapshot, plan: OptimizePlan, limit: number, now: () => number): Promise<AddAction[]> {
+async function rewriteAll(
+  snapshot: Snapshot, plan: OptimizePlan, limit: number, now: () => number, onProgress?: (done: number, total: number) => void,
+): Promise<AddAction[]> {
   const results: AddAction[][] = new Array(plan.bins.length);
   let next = 0;
+  let done = 0;
+  onProgress?.(0, plan.bins.length);
   let failed: unknown;
   const worker = async (): Promise<void> => {
     while (failed === undefined && next < plan.bins.length) {
       const i = next++;
       try {
         results[i] = await rewriteBin(snapshot, plan.bins[i]!, plan, now);
+        onProgress?.(++done, plan.bins.length);
       } catch (err) {
         failed ??= err;
       }
@@ -148,10 +155,6 @@ function validateOptimizeOptions(opts: OptimizeOptions): void {
   if (opts.zOrderBy !== undefined && (!Array.isArray(opts.zOrderBy) || opts.zOrderBy.some((c) => typeof c !== 'string'))) {
     throw invalidArgument('zOrderBy must be an array of column names', "pass e.g. { zOrderBy: ['x', 'y'] }");
   }
-}
-
-function bigintAsString(_key: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString() : v;
 }
 
 function inCommitTimestampOf(snapshot: Snapshot): number | undefined {
