@@ -20,6 +20,7 @@ export type { ReadStreamOptions, StreamBatch } from './stream/stream-reader.js';
 export type { StreamOffset } from './stream/offset.js';
 export { DeltaStreamWriter } from './stream/stream-writer.js';
 export type { WriteStreamOptions, StreamWriteResult } from './stream/stream-writer.js';
+export type { AutoCompactOptions } from './stream/auto-compact.js';
 export type { MicroBatchWritable, MicroBatchWritableOptions } from './stream/micro-batch-writable.js';
 export type { ChangesOptions } from './ops/changes.js';
 export { VERSION } from './version.js';

@@ -17,6 +17,8 @@ export interface OptimizePlanOptions {
   minFileSizeBytes?: number;
   predicate?: Filter | string;
   zOrderBy?: string[];
+  /** Only these partitions (keys from partitionKeyOf): auto-compaction's touched partitions. */
+  onlyPartitions?: ReadonlySet<string>;
 }
 
 /** One rewrite task: files of one partition that become new files together. */
@@ -55,6 +57,7 @@ export function planOptimize(snapshot: Snapshot, opts: OptimizePlanOptions): Opt
     const isCandidate = zOrderBy.length > 0 || f.add.size < minFileSize || f.add.deletionVector !== undefined;
     if (!isCandidate) continue;
     const key = partitionKeyOf(f.add.partitionValues);
+    if (opts.onlyPartitions && !opts.onlyPartitions.has(key)) continue;
     const list = byPartition.get(key) ?? [];
     list.push(f);
     byPartition.set(key, list);

@@ -27,6 +27,8 @@ export interface OptimizeOptions {
   maxConcurrentTasks?: number;
   /** Called after each rewritten bin (a group of files that becomes new files), and once with 0 done before the first. */
   onProgress?: (binsDone: number, binsTotal: number) => void;
+  /** Only these partitions (keys from partitionKeyOf). @internal */
+  onlyPartitions?: ReadonlySet<string>;
   /** Marks the commit as auto-compaction (commitInfo operationParameters.auto). @internal */
   auto?: boolean;
   now?: () => number;
