@@ -125,7 +125,7 @@ function orderKeyReader(data: Data, column: string): (row: number) => number | n
   throw invalidArgument(`Z-order column "${column}" has Arrow type ${String(type)}, which has no order key`);
 }
 
-/** Each key's rank among the non-null keys, scaled onto 0..2^32-1 (equal keys, equal rank); nulls 0. */
+/** Each key's rank among the non-null keys, scaled onto 1..2^32-1 (equal keys, equal rank); nulls 0, before every value. */
 function scaleTo32Bits(raw: Float64Array, isNull: Uint8Array): Float64Array {
   let m = 0;
   for (let i = 0; i < raw.length; i++) if (!isNull[i]) m++;
@@ -143,7 +143,7 @@ function scaleTo32Bits(raw: Float64Array, isNull: Uint8Array): Float64Array {
       if (sorted[mid]! < k) lo = mid + 1;
       else hi = mid;
     }
-    out[r] = Math.floor((lo * TWO32) / m);
+    out[r] = 1 + Math.floor((lo * (TWO32 - 1)) / m);
   }
   return out;
 }
