@@ -1,8 +1,10 @@
-// `node dist/bench/optimize.js [zRows] [smallFiles] [rowsPerSmallFile]`: OPTIMIZE figures (issue 15).
+// `node dist/bench/optimize.js [zRows] [smallFiles] [rowsPerSmallFile] [streamBatches]`: OPTIMIZE figures (issue 15).
 //   zorder:  a table of random x, y (zRows rows in 40 files); the fraction of files that file
 //            skipping keeps for `x < p10 AND y < p10`, before and after OPTIMIZE ZORDER BY (x, y).
 //   compact: smallFiles files of rowsPerSmallFile rows in one commit; OPTIMIZE time, files after,
 //            and a full scan before / after.
+//   stream:  streamBatches sink batches of 100 rows (8,640 is a day of 10-second batches), with
+//            and without autoCompact: time, files at the end, full scan at the end.
 import { Float64, Int64, Utf8 } from 'apache-arrow';
 import path from 'node:path';
 import { DeltaTable, writeDeltaTable } from '../src/index.js';
@@ -11,7 +13,7 @@ import { pruneFiles } from '../src/ops/scan.js';
 import { batchOf, tempDir } from '../test/support/temp.js';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
-const [zRows = 1_000_000, smallFiles = 2_000, rowsPerSmall = 1_000] = process.argv.slice(2).map(Number);
+const [zRows = 1_000_000, smallFiles = 2_000, rowsPerSmall = 1_000, streamBatches = 864] = process.argv.slice(2).map(Number);
 
 let seed = 42;
 const rand = (): number => {
@@ -75,5 +77,25 @@ async function compactBench(): Promise<void> {
   console.log(`compact: full scan of ${scanBefore.rows} rows before ${scanBefore.ms.toFixed(0)} ms, after ${scanAfter.ms.toFixed(0)} ms (${(scanBefore.ms / scanAfter.ms).toFixed(1)}x)`);
 }
 
-await zorderBench();
-await compactBench();
+async function streamBench(autoCompact: boolean): Promise<void> {
+  const uri = path.join(await tempDir('dlts-bench-s-'), 't');
+  const sink = DeltaTable.writeStream(uri, { appId: 'bench', autoCompact });
+  const t0 = process.hrtime.bigint();
+  let compactions = 0;
+  for (let b = 0; b < streamBatches; b++) {
+    const r = await sink.write(b, xyBatch(b * 100, 100));
+    if (r.autoCompaction && r.autoCompaction.numFilesRemoved > 0) compactions++;
+  }
+  const took = ms(t0);
+  const files = (await DeltaTable.open(uri)).snapshot.files.length;
+  const scan = await scanMs(uri);
+  console.log(`stream: ${streamBatches} batches, autoCompact ${autoCompact}: ${(took / 1000).toFixed(1)} s (${(took / streamBatches).toFixed(1)} ms/batch), ${compactions} compactions, ${files} files at the end, full scan of ${scan.rows} rows ${scan.ms.toFixed(0)} ms`);
+}
+
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'zorder') await zorderBench();
+if (!only || only === 'compact') await compactBench();
+if (!only || only === 'stream') {
+  await streamBench(false);
+  await streamBench(true);
+}
