@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, isDeltaError } from '../errors.js';
 import type { Action, AddAction, RemoveAction, Version } from '../protocol/actions.js';
 import { checkWriteSupport } from '../protocol/features.js';
 import { resolveDataPath } from '../snapshot/data-paths.js';
@@ -98,8 +98,9 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
     });
     version = result.version;
   } catch (err) {
-    // Nothing references the new files: delete them (best effort; vacuum removes any left).
-    await Promise.all(adds.map((a) => snapshot.store.delete(resolveDataPath(a.path, snapshot.store.rootUri)).catch(() => undefined)));
+    // A conflict means nothing references the new files: delete them (best effort; vacuum
+    // removes any left). After a storage failure the commit may have landed: keep them.
+    if (isDeltaError(err, 'COMMIT_CONFLICT')) await Promise.all(adds.map((a) => snapshot.store.delete(resolveDataPath(a.path, snapshot.store.rootUri)).catch(() => undefined)));
     throw err;
   }
   await afterCommit(snapshot.store, version, snapshot.configuration, opts.now ? { now: opts.now } : {});
