@@ -5,6 +5,7 @@ import { readChanges, type ChangesOptions } from './ops/changes.js';
 import { writeCheckpoint } from './ops/checkpoint.js';
 import { doctorTable, type DoctorReport } from './ops/doctor.js';
 import { readHistory, type HistoryEntry } from './ops/history.js';
+import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/optimize.js';
 import { restoreTable, type RestoreTarget } from './ops/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/vacuum.js';
 import { createTable, type CreateOptions } from './ops/create.js';
@@ -170,6 +171,15 @@ export class DeltaTable {
     validateRestoreTarget(target);
     await checkHandleIsLatest(this.snapshot, 'restore');
     return restoreTable(this.snapshot, target);
+  }
+
+  /**
+   * Compacts small files (bin-packing per partition) or, with `zOrderBy`, sorts each partition's
+   * rows along a Z-order curve; one dataChange=false commit (operation OPTIMIZE), none when there
+   * is nothing to do. Concurrent blind appends never conflict with it.
+   */
+  async optimize(opts: OptimizeOptions = {}): Promise<OptimizeResult> {
+    return optimizeTable(this.snapshot, opts);
   }
 
   /** Deletes data files no version inside the retention window needs. Dry run by default. */

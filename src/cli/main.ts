@@ -6,6 +6,7 @@ import { DeltaError, DeltaTable, VERSION } from '../index.js';
 import { intArg, openOpts, usageError } from './args.js';
 import { cliWording } from './cli-wording.js';
 import { catCommand } from './commands/cat.js';
+import { optimizeCommand } from './commands/optimize.js';
 import { humanBytes, jsonSafe, textTable } from './render.js';
 
 // `deltalake cat ... | head` closes the pipe early: that is not an error.
@@ -70,6 +71,8 @@ program.command('files')
 
 // addCommand does not inherit settings the way .command() does: exitOverride, output, positional options.
 program.addCommand(catCommand().copyInheritedSettings(program));
+
+program.addCommand(optimizeCommand().copyInheritedSettings(program));
 
 program.command('vacuum')
   .argument('<uri>')

@@ -80,6 +80,7 @@ const WRITE_STREAM: OptionRules = {
   schemaMode: { kind: 'enum', values: SCHEMA_MODES },
   properties: { kind: 'properties' },
   storage: { kind: 'object' },
+  autoCompact: { kind: 'either', rules: [{ kind: 'boolean' }, { kind: 'object' }] },
 };
 
 /** Checks writeDeltaTable options (also the stream sink's, which go through the same write). */

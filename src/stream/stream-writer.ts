@@ -6,7 +6,11 @@ import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
 import { validateWriteStreamOptions } from '../ops/validate-options.js';
+import type { OptimizeResult } from '../ops/optimize.js';
+import { autoCompactAfter, autoCompactSettings, type AutoCompactOptions } from './auto-compact.js';
 import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
+
+export type { AutoCompactOptions };
 
 export interface WriteStreamOptions extends NewColumnOptions {
   /** Names the stream: its last batch id is stored in the table (`txn` action) under this id. */
@@ -18,11 +22,18 @@ export interface WriteStreamOptions extends NewColumnOptions {
   /** Properties of the table when the first batch creates it. */
   properties?: Record<string, string>;
   storage?: StorageOptions;
+  /**
+   * After a batch commits, compact the partitions it wrote to once they hold `minNumFiles` small
+   * files (Spark's auto-compaction), as a separate best-effort OPTIMIZE commit. @defaultValue false
+   */
+  autoCompact?: boolean | AutoCompactOptions;
 }
 
 /** What happened to one micro-batch. */
 export interface StreamWriteResult extends WriteResult {
   batchId: number;
+  /** The auto-compaction that followed this batch's commit, when one committed or found nothing to do. */
+  autoCompaction?: OptimizeResult;
 }
 
 /**
@@ -33,12 +44,14 @@ export interface StreamWriteResult extends WriteResult {
  */
 export class DeltaStreamWriter {
   private store: ObjectStore | undefined;
+  private readonly autoCompact: ReturnType<typeof autoCompactSettings>;
 
   constructor(readonly uri: string, private readonly opts: WriteStreamOptions) {
     if (typeof opts?.appId !== 'string' || opts.appId.length === 0) {
       throw invalidArgument('writeStream needs an appId', 'pass { appId: "<stable name of this stream>" }; keep it across restarts');
     }
     validateWriteStreamOptions(opts);
+    this.autoCompact = autoCompactSettings(opts.autoCompact);
   }
 
   get appId(): string {
@@ -66,7 +79,9 @@ export class DeltaStreamWriter {
         parameters: { outputMode: this.opts.outputMode === 'complete' ? 'Complete' : 'Append', queryId: this.opts.appId, epochId: String(batchId) },
       },
     });
-    return { ...result, batchId };
+    // The batch has committed: compaction comes after, in its own commit, and cannot fail the batch.
+    const compaction = this.autoCompact && !result.skipped ? await autoCompactAfter(store, result.version, this.autoCompact) : undefined;
+    return { ...result, batchId, ...(compaction ? { autoCompaction: compaction } : {}) };
   }
 
   /** The last batch id the table holds for this appId, or -1 when none (the next batch is this + 1). */

@@ -20,6 +20,8 @@ export interface CommitRequest {
   operationParameters: Record<string, string | number | null>;
   operationMetrics?: Record<string, string>;
   footprint: TransactionFootprint;
+  /** commitInfo.isolationLevel. @defaultValue 'Serializable' */
+  isolationLevel?: 'Serializable' | 'SnapshotIsolation';
   userMetadata?: string;
   /** In-commit timestamps: write `inCommitTimestamp`, monotonic after `previous`. */
   inCommitTimestamps?: { previous: number | undefined };
@@ -84,7 +86,7 @@ function buildCommitInfo(req: CommitRequest, txnId: string, nowMs: number, previ
   info.operation = req.operation;
   info.operationParameters = req.operationParameters;
   if (req.readVersion >= 0) info.readVersion = req.readVersion;
-  info.isolationLevel = 'Serializable';
+  info.isolationLevel = req.isolationLevel ?? 'Serializable';
   info.isBlindAppend = req.footprint.isBlindAppend;
   if (req.operationMetrics) info.operationMetrics = req.operationMetrics;
   if (req.userMetadata !== undefined) info.userMetadata = req.userMetadata;

@@ -1,0 +1,282 @@
+import assert from 'node:assert/strict';
+import { cp, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { Float64, Int64, Utf8 } from 'apache-arrow';
+import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { corpusRoot } from '../support/paths.js';
+import { tableIds } from '../support/read.js';
+import { deltaError } from '../support/streams.js';
+import { batchOf, idBatch, tempDir } from '../support/temp.js';
+
+/** A table at a fresh temp path with one append (one file) per entry; partitioned by `label` when asked. */
+async function tableOf(appends: Array<{ ids: number[]; label?: string }>, partitioned = false): Promise<string> {
+  const uri = path.join(await tempDir('dlts-opt-'), 't');
+  for (const a of appends) {
+    await writeDeltaTable(uri, idBatch(a.ids, a.label ?? 'x'), { mode: 'append', ...(partitioned ? { partitionBy: ['label'] } : {}) });
+  }
+  return uri;
+}
+
+async function commitJson(uri: string, version: number): Promise<Array<Record<string, Record<string, unknown>>>> {
+  const text = await readFile(path.join(uri, '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8');
+  return text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
+}
+
+/** Every row of a table as sorted JSON lines (bigints as strings). */
+async function rowsOf(uri: string, version?: number): Promise<string[]> {
+  const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
+  const rows = (await t.toArrow()).toArray().map((r) => JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return rows.sort();
+}
+
+async function copyCorpusTable(name: string): Promise<string> {
+  const uri = path.join(await tempDir('dlts-opt-dv-'), name);
+  await cp(path.join(corpusRoot, 'tables', name), uri, { recursive: true });
+  return uri;
+}
+
+async function expectedRows(name: string, version: number): Promise<string[]> {
+  const text = await readFile(path.join(corpusRoot, 'expected', name, `v${version}.jsonl`), 'utf8');
+  return text.trim().split('\n').map((l) => JSON.stringify(JSON.parse(l))).sort();
+}
+
+describe('optimize: bin-packing', () => {
+  test('an unpartitioned table of 5 small files becomes one file with the same rows, in a dataChange=false OPTIMIZE commit', async () => {
+    const uri = await tableOf([{ ids: [1, 2] }, { ids: [3] }, { ids: [4, 5] }, { ids: [6] }, { ids: [7] }]);
+    const before = await rowsOf(uri);
+    const table = await DeltaTable.open(uri);
+    const result = await table.optimize();
+    const filesBefore = await table.files();
+    assert.deepEqual({ ...result, bytesAdded: 0 }, {
+      version: 5, numFilesAdded: 1, numFilesRemoved: 5, filesSkipped: 0, bytesAdded: 0,
+      bytesRemoved: filesBefore.reduce((s, f) => s + f.size, 0), partitionsOptimized: 1,
+    });
+    const after = await DeltaTable.open(uri);
+    assert.equal(after.version, 5);
+    const files = await after.files();
+    assert.equal(files.length, 1);
+    assert.equal(files[0]!.numRecords, 7);
+    assert.equal(result.bytesAdded, files[0]!.size);
+    assert.deepEqual(await rowsOf(uri), before);
+
+    const actions = await commitJson(uri, 5);
+    const info = actions[0]!.commitInfo!;
+    assert.equal(info.operation, 'OPTIMIZE');
+    assert.deepEqual(info.operationParameters, { predicate: '[]', zOrderBy: '[]', clusterBy: '[]', auto: 'false' });
+    assert.equal(info.isolationLevel, 'SnapshotIsolation');
+    assert.equal(info.isBlindAppend, false);
+    const metrics = info.operationMetrics as Record<string, string>;
+    assert.equal(metrics.numAddedFiles, '1');
+    assert.equal(metrics.numRemovedFiles, '5');
+    assert.equal(metrics.numAddedBytes, String(files[0]!.size));
+    assert.equal(metrics.minFileSize, String(files[0]!.size));
+    assert.equal(metrics.maxFileSize, String(files[0]!.size));
+    assert.equal(metrics.numDeletionVectorsRemoved, '0');
+    const removes = actions.filter((a) => 'remove' in a).map((a) => a.remove!);
+    const adds = actions.filter((a) => 'add' in a).map((a) => a.add!);
+    assert.equal(removes.length, 5);
+    assert.equal(adds.length, 1);
+    assert.ok(removes.every((r) => r.dataChange === false));
+    assert.equal(adds[0]!.dataChange, false);
+    const stats = JSON.parse(adds[0]!.stats as string) as { numRecords: number; minValues: { id: number }; maxValues: { id: number } };
+    assert.deepEqual([stats.numRecords, stats.minValues.id, stats.maxValues.id], [7, 1, 7]);
+  });
+
+  test('a second optimize finds nothing to do and commits nothing', async () => {
+    const uri = await tableOf([{ ids: [1] }, { ids: [2] }, { ids: [3] }]);
+    const first = await (await DeltaTable.open(uri)).optimize();
+    assert.equal(first.version, 3);
+    const second = await (await DeltaTable.open(uri)).optimize();
+    assert.deepEqual(second, { version: 3, numFilesAdded: 0, numFilesRemoved: 0, filesSkipped: 1, bytesAdded: 0, bytesRemoved: 0, partitionsOptimized: 0 });
+    assert.equal((await DeltaTable.open(uri)).version, 3);
+  });
+
+  test('per partition: a partition of one file is left alone, and a predicate limits the partitions', async () => {
+    const uri = await tableOf([
+      { ids: [1], label: 'a' }, { ids: [2], label: 'a' }, { ids: [3], label: 'a' },
+      { ids: [10], label: 'b' },
+      { ids: [20], label: 'c' }, { ids: [21], label: 'c' },
+    ], true);
+    const before = await rowsOf(uri);
+    const onlyA = await (await DeltaTable.open(uri)).optimize({ predicate: [['label', '=', 'a']] });
+    assert.deepEqual([onlyA.numFilesRemoved, onlyA.numFilesAdded, onlyA.filesSkipped, onlyA.partitionsOptimized], [3, 1, 0, 1]);
+    const info = (await commitJson(uri, onlyA.version))[0]!.commitInfo!;
+    assert.deepEqual((info.operationParameters as Record<string, string>).predicate, '["`label` = \'a\'"]');
+    const rest = await (await DeltaTable.open(uri)).optimize();
+    assert.deepEqual([rest.numFilesRemoved, rest.numFilesAdded, rest.filesSkipped, rest.partitionsOptimized], [2, 1, 2, 1]);
+    const files = await (await DeltaTable.open(uri)).files();
+    assert.deepEqual(files.map((f) => [f.partitionValues.label, f.numRecords]).sort(), [['a', 3], ['b', 1], ['c', 2]]);
+    assert.deepEqual(await rowsOf(uri), before);
+  });
+
+  test('files at or above minFileSizeBytes stay; targetSizeBytes bounds each output file', async () => {
+    const uri = await tableOf(Array.from({ length: 6 }, (_, i) => ({ ids: [i] })));
+    const sizes = (await (await DeltaTable.open(uri)).files()).map((f) => f.size);
+    const none = await (await DeltaTable.open(uri)).optimize({ minFileSizeBytes: Math.min(...sizes) });
+    assert.equal(none.numFilesRemoved, 0);
+    // Bins of at most two files.
+    const pairs = await (await DeltaTable.open(uri)).optimize({ targetSizeBytes: Math.max(...sizes) * 2 + 1, minFileSizeBytes: Math.max(...sizes) + 1 });
+    assert.deepEqual([pairs.numFilesRemoved, pairs.numFilesAdded], [6, 3]);
+    assert.deepEqual(await tableIds(uri), [0, 1, 2, 3, 4, 5]);
+  });
+
+  test('predicates in SQL, on data columns, and bad options are refused with a hint', async () => {
+    const uri = await tableOf([{ ids: [1], label: 'a' }, { ids: [2], label: 'a' }], true);
+    const table = await DeltaTable.open(uri);
+    await assert.rejects(table.optimize({ predicate: "label = 'a'" }), deltaError('UNSUPPORTED_FEATURE', /SQL/));
+    await assert.rejects(table.optimize({ predicate: [['id', '=', 1]] }), deltaError('INVALID_ARGUMENT', /"id", which is not a partition column/));
+    await assert.rejects(table.optimize({ targetSizeBytes: 0 }), deltaError('INVALID_ARGUMENT', /targetSizeBytes must be a positive integer/));
+    await assert.rejects(table.optimize({ zOrderBy: ['label'] }), deltaError('INVALID_ARGUMENT', /partition column/));
+    await assert.rejects(table.optimize({ zOrderBy: ['nope'] }), deltaError('INVALID_ARGUMENT', /"nope" is not in the table/));
+    assert.equal((await DeltaTable.open(uri)).version, 1);
+  });
+});
+
+describe('optimize: deletion vectors', () => {
+  test('a Spark table whose one file has a deletion vector is rewritten without the deleted rows', async () => {
+    const uri = await copyCorpusTable('table-with-dv-small');
+    const expected = await expectedRows('table-with-dv-small', 1);
+    assert.deepEqual(await rowsOf(uri), expected);
+    const result = await (await DeltaTable.open(uri)).optimize();
+    assert.deepEqual([result.version, result.numFilesRemoved, result.numFilesAdded], [2, 1, 1]);
+    const after = await DeltaTable.open(uri);
+    const files = after.snapshot.files;
+    assert.equal(files.length, 1);
+    assert.equal(files[0]!.add.deletionVector, undefined);
+    assert.deepEqual(await rowsOf(uri), expected);
+    const info = (await commitJson(uri, 2))[0]!.commitInfo!;
+    assert.equal((info.operationMetrics as Record<string, string>).numDeletionVectorsRemoved, '1');
+    // The remove keeps its DV so that older versions stay readable.
+    const remove = (await commitJson(uri, 2)).find((a) => 'remove' in a)!.remove!;
+    assert.ok(remove.deletionVector);
+    assert.deepEqual(await rowsOf(uri, 1), expected);
+  });
+
+  test('a partitioned Spark DV table with a checkpoint compacts every partition and keeps its 35 rows', async () => {
+    const uri = await copyCorpusTable('dv-partitioned-with-checkpoint');
+    const expected = await expectedRows('dv-partitioned-with-checkpoint', 15);
+    const before = await DeltaTable.open(uri);
+    const result = await before.optimize({ maxConcurrentTasks: 3 });
+    assert.equal(result.version, 16);
+    const perPartition = new Map<string | null | undefined, number>();
+    for (const f of before.snapshot.files) perPartition.set(f.add.partitionValues.part, (perPartition.get(f.add.partitionValues.part) ?? 0) + 1);
+    // Left alone: a partition's only file, when it has no deletion vector.
+    const lone = before.snapshot.files.filter((f) => perPartition.get(f.add.partitionValues.part) === 1 && !f.add.deletionVector).length;
+    assert.ok(before.snapshot.files.some((f) => f.add.deletionVector));
+    assert.equal(result.numFilesRemoved, before.snapshot.files.length - lone);
+    assert.equal(result.filesSkipped, lone);
+    const after = await DeltaTable.open(uri);
+    assert.ok(after.snapshot.files.every((f) => f.add.deletionVector === undefined));
+    const partitions = new Set(before.snapshot.files.map((f) => f.add.partitionValues.part));
+    assert.equal(after.snapshot.files.length, partitions.size);
+    assert.equal(result.partitionsOptimized, partitions.size - lone);
+    assert.deepEqual(await rowsOf(uri), expected);
+  });
+});
+
+describe('optimize: Z-order', () => {
+  test('Z-order keeps every row and narrows the x and y ranges of the files', async () => {
+    const uri = path.join(await tempDir('dlts-opt-z-'), 't');
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let f = 0; f < 8; f++) {
+      const n = 500;
+      await writeDeltaTable(uri, batchOf({
+        id: { type: new Int64(), values: Array.from({ length: n }, (_, i) => BigInt(f * n + i)) },
+        x: { type: new Float64(), values: Array.from({ length: n }, rand) },
+        y: { type: new Int64(), values: Array.from({ length: n }, () => BigInt(Math.floor(rand() * 1_000_000) - 500_000)) },
+        s: { type: new Utf8(), values: Array.from({ length: n }, () => rand().toString(36).slice(2, 8)) },
+      }), { mode: 'append' });
+    }
+    const before = await rowsOf(uri);
+    const fileSize = (await (await DeltaTable.open(uri)).files())[0]!.size;
+    const result = await (await DeltaTable.open(uri)).optimize({ zOrderBy: ['x', 'y'], targetSizeBytes: fileSize });
+    assert.equal(result.numFilesRemoved, 8);
+    assert.ok(result.numFilesAdded >= 6, `about 8 files of the target size, got ${result.numFilesAdded}`);
+    assert.deepEqual(await rowsOf(uri), before);
+    const info = (await commitJson(uri, result.version))[0]!.commitInfo!;
+    assert.equal((info.operationParameters as Record<string, string>).zOrderBy, '["x","y"]');
+    // Files reading x < 0.1 AND y < -400000 (the lowest 10% of each): far fewer than all.
+    const files = (await DeltaTable.open(uri)).snapshot.files.map((f) => JSON.parse(f.add.stats!) as { minValues: { x: number; y: number } });
+    const reads = files.filter((s) => s.minValues.x < 0.1 && s.minValues.y < -400_000).length;
+    assert.ok(reads <= 2, `a corner of the x/y square is in at most 2 files, got ${reads} of ${files.length}`);
+    const t = await DeltaTable.open(uri);
+    const filtered = await t.toArrow({ filter: [['x', '<', 0.1], ['y', '<', -400_000n]] });
+    assert.equal(filtered.numRows, before.filter((r) => {
+      const o = JSON.parse(r) as { x: number; y: string };
+      return o.x < 0.1 && Number(o.y) < -400_000;
+    }).length);
+  });
+
+  test('Z-order by a string column within partitions keeps each partition apart', async () => {
+    const uri = await tableOf([
+      { ids: [3, 1], label: 'a' }, { ids: [2], label: 'a' }, { ids: [9], label: 'b' },
+    ], true);
+    const result = await (await DeltaTable.open(uri)).optimize({ zOrderBy: ['id'] });
+    assert.equal(result.partitionsOptimized, 2);
+    const files = await (await DeltaTable.open(uri)).files();
+    assert.deepEqual(files.map((f) => [f.partitionValues.label, f.numRecords]).sort(), [['a', 3], ['b', 1]]);
+    assert.deepEqual(await tableIds(uri), [1, 2, 3, 9]);
+  });
+});
+
+describe('optimize: around other operations', () => {
+  test('a blind append committed after the optimize read the table does not conflict: both land', async () => {
+    const uri = await tableOf([{ ids: [1] }, { ids: [2] }]);
+    const stale = await DeltaTable.open(uri);
+    await writeDeltaTable(uri, idBatch([3]), { mode: 'append' });
+    const result = await stale.optimize();
+    assert.equal(result.version, 3);
+    assert.deepEqual(await tableIds(uri), [1, 2, 3]);
+    assert.equal((await DeltaTable.open(uri)).snapshot.files.length, 2);
+  });
+
+  test('an overwrite that removed the files the optimize read makes it COMMIT_CONFLICT, and its new files are deleted', async () => {
+    const uri = await tableOf([{ ids: [1] }, { ids: [2] }]);
+    const stale = await DeltaTable.open(uri);
+    await writeDeltaTable(uri, idBatch([5]), { mode: 'overwrite' });
+    const parquetBefore = (await readdir(uri)).filter((f) => f.endsWith('.parquet')).sort();
+    await assert.rejects(stale.optimize(), deltaError('COMMIT_CONFLICT', /concurrent-delete-read: version 2 \(WRITE\)/));
+    assert.deepEqual((await readdir(uri)).filter((f) => f.endsWith('.parquet')).sort(), parquetBefore);
+    assert.deepEqual(await tableIds(uri), [5]);
+    assert.equal((await DeltaTable.open(uri)).version, 2);
+  });
+
+  test('vacuum past the retention removes the compacted-away files, and the table still reads the same', async () => {
+    const uri = await tableOf([{ ids: [1] }, { ids: [2] }, { ids: [3] }]);
+    const old = (await (await DeltaTable.open(uri)).files()).map((f) => f.path).sort();
+    await (await DeltaTable.open(uri)).optimize();
+    const now = Date.now() + 8 * 24 * 3_600_000;
+    const vac = await (await DeltaTable.open(uri)).vacuum({ dryRun: false, now: () => now });
+    assert.deepEqual([...vac.files].sort(), old);
+    assert.deepEqual(await tableIds(uri), [1, 2, 3]);
+    assert.deepEqual((await readdir(uri)).filter((f) => f.endsWith('.parquet')).length, 1);
+  });
+
+  test('a stream over the table across compactions delivers every row once', async () => {
+    const uri = await tableOf([{ ids: [1] }, { ids: [2] }]);
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const steps: Array<() => Promise<unknown>> = [
+      async () => {
+        await (await DeltaTable.open(uri)).optimize();
+        await writeDeltaTable(uri, idBatch([3]), { mode: 'append' });
+        await writeDeltaTable(uri, idBatch([4]), { mode: 'append' });
+      },
+      async () => {
+        await (await DeltaTable.open(uri)).optimize();
+        await writeDeltaTable(uri, idBatch([5]), { mode: 'append' });
+        await (await DeltaTable.open(uri)).optimize();
+        await writeDeltaTable(uri, idBatch([6]), { mode: 'append' });
+      },
+    ];
+    for await (const b of DeltaTable.readStream(uri, { signal: ac.signal, pollIntervalMs: 20 })) {
+      seen.push(...[...b.data.getChild('id')!].map(Number));
+      if (seen.length === 2 || seen.length === 4) await steps.shift()!();
+      if (seen.length >= 6) ac.abort();
+    }
+    assert.deepEqual(seen.sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    assert.equal((await DeltaTable.open(uri)).version, 8);
+  });
+});
