@@ -1,6 +1,6 @@
 import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimestampMicrosecond, TimeUnit } from 'apache-arrow';
 import { exposeInt96, int96ToMicros } from './int96.js';
-import { Compression, readParquet, readSchema, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
+import { Compression, EnabledStatistics, readParquet, readSchema, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
 
 export interface ReadParquetOptions {
   /** Top-level column names to read; names absent from the file are ignored. */
@@ -67,7 +67,8 @@ const CODECS: Record<ParquetCompression, Compression> = {
 export function writeParquetBytes(batches: RecordBatch[] | Table, opts: { compression?: ParquetCompression; rowGroupSize?: number } = {}): Uint8Array {
   const table = batches instanceof Table ? batches : new Table(batches);
   const wasmTable = WasmTable.fromIPCStream(tableToIPC(table, 'stream'));
-  let props = new WriterPropertiesBuilder().setCompression(CODECS[opts.compression ?? 'snappy']);
+  // Statistics on every column, said explicitly: add.stats are read from this footer (ops/footer-stats.ts).
+  let props = new WriterPropertiesBuilder().setCompression(CODECS[opts.compression ?? 'snappy']).setStatisticsEnabled(EnabledStatistics.Page);
   if (opts.rowGroupSize) props = props.setMaxRowGroupSize(opts.rowGroupSize);
   return writeParquet(wasmTable, props.build());
 }
