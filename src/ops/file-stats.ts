@@ -18,7 +18,9 @@ interface Node { [key: string]: Node | LeafAcc }
  * Per-file statistics (PROTOCOL.md "Per-file Statistics") for the first `maxLeaves` leaf columns:
  * numRecords, minValues, maxValues, nullCount, keyed by physical names, nested structs nested.
  * min/max only for types where ordering is well defined for readers (numbers, strings, dates,
- * timestamps, decimals); strings truncated as Spark does.
+ * timestamps, decimals); strings truncated as Spark does. Files this library writes take their
+ * bounds from the Parquet footer (footer-stats.ts); the per-value pass here runs only for leaves
+ * the footer cannot answer exactly.
  */
 export class FileStatsCollector {
   private numRecords = 0;
