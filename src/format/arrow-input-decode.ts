@@ -1,5 +1,5 @@
 import { makeData, type Data, type DataType } from 'apache-arrow';
-import { invalidArgument, unrepresentableColumn } from '../errors.js';
+import { invalidArgument, unrepresentableColumn, type DeltaError } from '../errors.js';
 import { nullData } from './arrow-cast.js';
 import { takeData } from './arrow-take.js';
 import { aligned, isValidAt, TYPE_ID, type DataLike } from './arrow-input-types.js';
@@ -10,19 +10,29 @@ import { aligned, isValidAt, TYPE_ID, type DataLike } from './arrow-input-types.
 export function decodeDictionary(data: DataLike, chunks: Data[], to: DataType, path: string): Data {
   const n = data.length;
   const dictionary = chunks.length === 1 ? chunks[0]! : concatVariableWidth(chunks, to, path);
-  const indices = new Int32Array(n);
   const idx = data.values!;
-  let anyValid = false;
-  for (let i = 0; i < n; i++) {
-    if (!isValidAt(data, i)) continue;
-    const k = Number(idx[i]!);
-    if (!(k >= 0 && k < dictionary.length)) {
-      throw invalidArgument(`column "${path}": dictionary index ${k} at row ${i} is outside the dictionary (${dictionary.length} entries)`, 'the Arrow data is malformed: rebuild the column (e.g. vectorFromArray(values))');
+  const size = dictionary.length;
+  const outside = (k: number, i: number): DeltaError => invalidArgument(`column "${path}": dictionary index ${k} at row ${i} is outside the dictionary (${size} entries)`, 'the Arrow data is malformed: rebuild the column (e.g. vectorFromArray(values))');
+  let indices: Int32Array;
+  if (data.nullCount === 0 && idx instanceof Int32Array) {
+    // The common shape (vectorFromArray / tableFromArrays of strings): the indexes are used as they are.
+    for (let i = 0; i < n; i++) {
+      const k = idx[i]!;
+      if (!(k >= 0 && k < size)) throw outside(k, i);
     }
-    indices[i] = k;
-    anyValid = true;
+    indices = idx.length === n ? idx : idx.subarray(0, n);
+  } else {
+    indices = new Int32Array(n);
+    let anyValid = false;
+    for (let i = 0; i < n; i++) {
+      if (!isValidAt(data, i)) continue;
+      const k = Number(idx[i]!);
+      if (!(k >= 0 && k < size)) throw outside(k, i);
+      indices[i] = k;
+      anyValid = true;
+    }
+    if (!anyValid) return nullData(to, n);
   }
-  if (!anyValid) return nullData(to, n);
   const taken = takeData(dictionary, indices);
   if (data.nullCount === 0) return taken;
   const bitmap = new Uint8Array(Math.ceil(n / 8));

@@ -3,12 +3,15 @@ import { DataType, makeData, RecordBatch, Schema, Struct, type Data } from 'apac
 import { DeltaError, invalidArgument } from '../errors.js';
 import { takeRows } from '../format/arrow-take.js';
 import { writeParquetBytes } from '../format/parquet.js';
+import { parseFooter } from '../format/parquet-footer.js';
+import type { ThriftStruct } from '../format/thrift-compact.js';
 import type { AddAction } from '../protocol/actions.js';
 import { encodeAddPath, partitionDirectory, serializePartitionValue } from '../protocol/partition-values.js';
 import { deltaToArrowSchema, physicalName, toPhysicalSchema, type ColumnMappingMode, type StructField, type StructType } from '../protocol/schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { comparableReader } from './comparable-values.js';
 import { FileStatsCollector } from './file-stats.js';
+import { statsFromFooter } from './footer-stats.js';
 import { retype } from './retype.js';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'lz4' | 'uncompressed';
@@ -104,15 +107,15 @@ export class DataFileWriter {
     const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${randomUUID().slice(0, 8)}.c000${codec}.parquet`;
     const relative = (this.opts.directory ?? '') + p.dir + name;
     await this.store.put(relative, bytes);
-    const stats = new FileStatsCollector(this.dataFields, (f) => physicalName(f, this.opts.columnMapping), this.opts.statsColumns ?? 32);
-    for (const b of p.batches) stats.add(b);
+    const collector = new FileStatsCollector(this.dataFields, (f) => physicalName(f, this.opts.columnMapping), this.opts.statsColumns ?? 32);
+    const stats = statsFromFooter(collector, footerOf(bytes), p.batches);
     this.adds.push({
       path: encodeAddPath(relative),
       partitionValues: p.values,
       size: bytes.length,
       modificationTime: (this.opts.now ?? Date.now)(),
       dataChange: true,
-      stats: stats.toJson(),
+      stats,
     });
   }
 
@@ -175,6 +178,13 @@ function approxBytes(batch: RecordBatch): number {
   };
   for (let i = 0; i < batch.numCols; i++) for (const d of batch.getChildAt(i)!.data) visit(d as never);
   return n;
+}
+
+/** The decoded footer of a file the encoder just produced (whole file in memory). */
+function footerOf(bytes: Uint8Array): ThriftStruct {
+  const footer = parseFooter(bytes, bytes.length);
+  if ('missingBytes' in footer) throw new RangeError('the Parquet encoder produced a file without a whole footer');
+  return footer.metadata;
 }
 
 /** Parquet bytes of the batches; the encoder's own failures (wasm, Arrow IPC) become DeltaErrors. */

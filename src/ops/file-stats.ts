@@ -6,20 +6,26 @@ import { truncateStringStat } from '../protocol/stats.js';
 import { decimalParts, type DeltaType, type StructField } from '../protocol/schema.js';
 import { comparableReader } from './comparable-values.js';
 
-type Stat = number | string | bigint | boolean;
-interface LeafAcc { min?: Stat; max?: Stat; nulls: number; hasNaN?: boolean }
+/** A bound in the comparable domain (comparable-values.ts): bigint for longs, timestamps, decimals. */
+export type Stat = number | string | bigint | boolean;
+/** One leaf's statistics so far. */
+export interface LeafAcc { min?: Stat; max?: Stat; nulls: number; hasNaN?: boolean }
+/** A leaf column that gets statistics: its physical path, its field, and how to find it in a batch. */
+export interface StatsLeaf { path: string[]; field: StructField; locate: (b: RecordBatch) => Data | undefined }
 interface Node { [key: string]: Node | LeafAcc }
 
 /**
  * Per-file statistics (PROTOCOL.md "Per-file Statistics") for the first `maxLeaves` leaf columns:
  * numRecords, minValues, maxValues, nullCount, keyed by physical names, nested structs nested.
  * min/max only for types where ordering is well defined for readers (numbers, strings, dates,
- * timestamps, decimals); strings truncated as Spark does.
+ * timestamps, decimals); strings truncated as Spark does. Files this library writes take their
+ * bounds from the Parquet footer (footer-stats.ts); the per-value pass here runs only for leaves
+ * the footer cannot answer exactly.
  */
 export class FileStatsCollector {
   private numRecords = 0;
   private readonly root: Node = {};
-  private readonly plan: Array<{ path: string[]; field: StructField; locate: (b: RecordBatch) => Data | undefined }>;
+  private readonly plan: StatsLeaf[];
 
   constructor(fields: StructField[], physicalName: (f: StructField) => string, maxLeaves: number) {
     this.plan = [];
@@ -35,10 +41,24 @@ export class FileStatsCollector {
     fields.forEach((f, i) => visit(f, [physicalName(f)], (b) => b.getChildAt(i)?.data[0]));
   }
 
-  /** Adds a batch whose columns are exactly `fields`, in order. */
-  add(batch: RecordBatch): void {
+  /** The leaves that get statistics, in schema order (the first `maxLeaves`). */
+  get leaves(): readonly StatsLeaf[] {
+    return this.plan;
+  }
+
+  /** Replaces the statistics of leaf `index` (of `leaves`) with ones known otherwise (the Parquet footer). */
+  setLeaf(index: number, acc: LeafAcc): void {
+    const path = this.plan[index]!.path;
+    let node = this.root;
+    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Node;
+    node[path.at(-1)!] = acc;
+  }
+
+  /** Adds a batch whose columns are exactly `fields`, in order; only the leaves in `only` when given. */
+  add(batch: RecordBatch, only?: ReadonlySet<number>): void {
     this.numRecords += batch.numRows;
-    for (const leaf of this.plan) {
+    for (const [index, leaf] of this.plan.entries()) {
+      if (only && !only.has(index)) continue;
       const data = leaf.locate(batch);
       if (!data) continue;
       const acc = this.leaf(leaf.path);
@@ -117,7 +137,8 @@ function addStringBounds(acc: LeafAcc, data: Data): void {
   }
 }
 
-function hasOrderedStats(t: DeltaType): boolean {
+/** Whether Delta records min/max for the type: not for booleans and binary. */
+export function hasOrderedStats(t: DeltaType): boolean {
   return typeof t === 'string' && t !== 'boolean' && t !== 'binary';
 }
 

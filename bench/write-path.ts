@@ -1,0 +1,105 @@
+// `node dist/bench/write-path.js [runs]` (issue 13): the write and scan paths against raw
+// parquet-wasm, side by side in one process, alternating, median of `runs` (default 5).
+//   append: writeDeltaTable of 1M rows (5 columns, 2 of them strings) into a new table, against
+//           writeParquetBytes of the same batches (Arrow IPC into wasm + encode, nothing else).
+//   scan:   DeltaTable.scan of that table, against parquet-wasm's readParquet of the same file
+//           through Arrow IPC (the only Arrow bridge available: arrow-js-ffi is not installed).
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { Field, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { DeltaTable, writeDeltaTable } from '../src/index.js';
+import { readParquetBytes, writeParquetBytes } from '../src/format/parquet.js';
+import { tempDir } from '../test/support/temp.js';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const N = 1_000_000;
+// Wall time and this process's CPU time (user + system) of each side: with other processes
+// competing for the 2 cores, CPU time is the steadier measure of the work each side does.
+interface Mark { wall: bigint; cpu: NodeJS.CpuUsage }
+const mark = (): Mark => ({ wall: process.hrtime.bigint(), cpu: process.cpuUsage() });
+const since = (m: Mark): { wall: number; cpu: number } => {
+  const c = process.cpuUsage(m.cpu);
+  return { wall: Number(process.hrtime.bigint() - m.wall) / 1e6, cpu: (c.user + c.system) / 1e3 };
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function genTable(n: number) {
+  return tableFromArrays({
+    id: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
+    name: Array.from({ length: n }, (_, i) => `name-${i % 1000}`),
+    value: Float64Array.from({ length: n }, (_, i) => i * 0.5),
+    qty: Int32Array.from({ length: n }, (_, i) => (i * 7919) % 100_000),
+    tag: Array.from({ length: n }, (_, i) => `tag-${(i * 2654435761) % 4294967296}-${i % 17}`),
+  });
+}
+
+const input = genTable(N);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`write-path bench: ${RUNS} runs, load average before ${load()}`);
+
+type Sample = { wall: number; cpu: number };
+function report(label: string, ours: Sample[], raw: Sample[], rawLabel: string): void {
+  for (const k of ['wall', 'cpu'] as const) {
+    const a = ours.map((s) => s[k]);
+    const r = raw.map((s) => s[k]);
+    const ratios = a.map((x, i) => r[i]! / x);
+    console.log(`${label} ${k.padEnd(4)} deltalake-ts median ${median(a).toFixed(0)} ms (${fmt(N / (median(a) / 1000))} rows/s)  ${rawLabel} median ${median(r).toFixed(0)} ms  ratio median ${median(ratios).toFixed(2)} [${ratios.map((x) => x.toFixed(2)).join(' ')}]`);
+  }
+}
+
+async function appendBench(label: string, data: Table): Promise<string> {
+  const ours: Sample[] = [];
+  const raw: Sample[] = [];
+  let lastUri = '';
+  for (let run = 0; run < RUNS + 1; run++) {
+    const uri = await tempDir('dlts-bench-wpath-');
+    // Alternate which side goes first, so neither always runs after the other's garbage.
+    const sides = [async () => { const m = mark(); await writeDeltaTable(uri, data); return since(m); }, async () => { const m = mark(); writeParquetBytes(data.batches); return since(m); }];
+    const first = run % 2;
+    const a = await sides[first]!();
+    const b = await sides[1 - first]!();
+    const [o, r] = first === 0 ? [a, b] : [b, a];
+    if (run > 0) { ours.push(o); raw.push(r); } // run 0 warms up
+    lastUri = uri;
+  }
+  report(`append 1M rows x 5 cols, ${label}`, ours, raw, 'raw parquet-wasm write');
+  return lastUri;
+}
+
+// Strings as plain Utf8 vectors, and as tableFromArrays makes them from JS strings (dictionaries,
+// which a Delta string column stores decoded; raw parquet-wasm writes them as they are). Every
+// field nullable, as the table's columns are (a non-null Arrow field would let the raw write skip
+// definition levels that the Delta file has).
+function nullableTable(columns: Record<string, Vector>): Table {
+  const fields = Object.entries(columns).map(([name, v]) => new Field(name, v.type, true));
+  const data = makeData({ type: new Struct(fields), length: N, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]!) });
+  return new Table([new RecordBatch(new Schema(fields), data)]);
+}
+const column = (name: 'id' | 'name' | 'value' | 'qty' | 'tag'): Vector => input.getChild(name)! as Vector;
+const plain = nullableTable({
+  id: column('id'), name: vectorFromArray([...column('name')], new Utf8()), value: column('value'), qty: column('qty'), tag: vectorFromArray([...column('tag')], new Utf8()),
+});
+const dictionary = nullableTable({ id: column('id'), name: column('name'), value: column('value'), qty: column('qty'), tag: column('tag') });
+const lastUri = await appendBench('Utf8 strings', plain);
+await appendBench('dictionary strings', dictionary);
+
+const table = await DeltaTable.open(lastUri);
+const files = (await table.files()).map((f) => path.join(lastUri, f.path));
+const scans: Sample[] = [];
+const rawReads: Sample[] = [];
+for (let run = 0; run < RUNS + 1; run++) {
+  let rows = 0;
+  let m = mark();
+  for await (const b of table.scan()) rows += b.numRows;
+  const s = since(m);
+  let rawRows = 0;
+  m = mark();
+  for (const f of files) for (const b of readParquetBytes(await readFile(f), { batchSize: 65_536 })) rawRows += b.numRows;
+  const r = since(m);
+  if (rows !== N || rawRows !== N) throw new Error(`read ${rows} / ${rawRows} rows, expected ${N}`);
+  if (run > 0) { scans.push(s); rawReads.push(r); }
+}
+report('scan 1M rows x 5 cols', scans, rawReads, 'raw parquet-wasm IPC read');
+console.log(`load average after ${load()}`);
