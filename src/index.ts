@@ -24,3 +24,5 @@ export type { ChangesOptions } from './ops/changes.js';
 export { VERSION } from './version.js';
 export { decodeVariant } from './format/variant-decode.js';
 export type { VariantValue } from './format/variant-decode.js';
+export type { DeleteResult } from './ops/delete.js';
+export type { RowPredicateInput } from './ops/row-predicate.js';

@@ -15,6 +15,8 @@ import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
 import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
 import { checkHandleIsLatest } from './ops/stale-handle.js';
+import { deleteRows, type DeleteResult } from './ops/delete.js';
+import type { RowPredicateInput } from './ops/row-predicate.js';
 import {
   validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
   validateScanOptions, validateVacuumOptions,
@@ -187,6 +189,15 @@ export class DeltaTable {
   async changes(opts: ChangesOptions): Promise<Table> {
     validateChangesOptions(opts);
     return readChanges(this.snapshot, opts);
+  }
+
+  /**
+   * Deletes the rows matching `predicate` (a Filter or an SQL boolean expression; every row when
+   * omitted) from the table's latest version, by deletion vectors when the table writes them, else
+   * by rewriting the touched files. Nothing is committed when no row matches.
+   */
+  async delete(predicate?: RowPredicateInput): Promise<DeleteResult> {
+    return deleteRows(await loadSnapshot(this.snapshot.store), predicate);
   }
 
   /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */
