@@ -26,3 +26,4 @@ export { decodeVariant } from './format/variant-decode.js';
 export type { VariantValue } from './format/variant-decode.js';
 export type { DeleteResult } from './ops/delete.js';
 export type { RowPredicateInput } from './ops/row-predicate.js';
+export type { UpdateOptions, UpdateResult } from './ops/update.js';

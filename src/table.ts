@@ -17,6 +17,7 @@ import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writ
 import { checkHandleIsLatest } from './ops/stale-handle.js';
 import { deleteRows, type DeleteResult } from './ops/delete.js';
 import type { RowPredicateInput } from './ops/row-predicate.js';
+import { updateRows, type UpdateOptions, type UpdateResult } from './ops/update.js';
 import {
   validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
   validateScanOptions, validateVacuumOptions,
@@ -198,6 +199,14 @@ export class DeltaTable {
    */
   async delete(predicate?: RowPredicateInput): Promise<DeleteResult> {
     return deleteRows(await loadSnapshot(this.snapshot.store), predicate);
+  }
+
+  /**
+   * Sets columns of the rows matching `predicate` (every row when omitted) in the table's latest
+   * version. `set` values are SQL expressions (`'qty + 1'`, `"'done'"`) or plain JS literals.
+   */
+  async update(opts: UpdateOptions): Promise<UpdateResult> {
+    return updateRows(await loadSnapshot(this.snapshot.store), opts);
   }
 
   /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */
