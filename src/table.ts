@@ -18,6 +18,9 @@ import { checkHandleIsLatest } from './ops/stale-handle.js';
 import { deleteRows, type DeleteResult } from './ops/delete.js';
 import type { RowPredicateInput } from './ops/row-predicate.js';
 import { updateRows, type UpdateOptions, type UpdateResult } from './ops/update.js';
+import { MergeBuilder } from './ops/merge/merge-builder.js';
+import type { MergeOptions } from './ops/merge/merge-execute.js';
+import type { WriteInput } from './ops/write.js';
 import {
   validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
   validateScanOptions, validateVacuumOptions,
@@ -207,6 +210,15 @@ export class DeltaTable {
    */
   async update(opts: UpdateOptions): Promise<UpdateResult> {
     return updateRows(await loadSnapshot(this.snapshot.store), opts);
+  }
+
+  /**
+   * MERGE `source` (Arrow data) into the table's latest version: add when... clauses to the
+   * returned builder, then `execute()`. A target row matched by several source rows is an error.
+   */
+  merge(source: WriteInput, opts: MergeOptions): MergeBuilder {
+    const store = this.snapshot.store;
+    return new MergeBuilder(() => loadSnapshot(store), source, opts);
   }
 
   /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */

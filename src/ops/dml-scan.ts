@@ -73,6 +73,24 @@ export async function readMatchedFile(
   }
 }
 
+/** Reads every column of the live rows of a file, handing each batch with its rows' physical indexes. */
+export async function readLiveRows(
+  snapshot: Snapshot, file: ActiveFile, deleted: Float64Array, onBatch: (batch: RecordBatch, rowIndexes: Float64Array) => Promise<void>,
+): Promise<void> {
+  const cols = planReadColumns(snapshot, [...snapshot.schema.fields]);
+  const isDeleted = sortedMembership(deleted);
+  const isDeletedRead = sortedMembership(deleted);
+  let physical = 0;
+  for await (const batch of readDataFile(snapshot, file, cols, (i) => !isDeletedRead(i))) {
+    const rows = new Float64Array(batch.numRows);
+    for (let i = 0; i < batch.numRows; i++) {
+      while (isDeleted(physical)) physical++;
+      rows[i] = physical++;
+    }
+    await onBatch(batch, rows);
+  }
+}
+
 /** Membership in an ascending list for ascending queries (a moving cursor, no set). */
 function sortedMembership(sorted: ArrayLike<number>): (row: number) => boolean {
   let at = 0;
