@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
@@ -50,6 +50,17 @@ describe('table.merge', () => {
     assert.deepEqual(await rows(uri), ['2ax', '3old', '4old', '6new']);
     const feed = (await (await DeltaTable.open(uri)).changes({ startingVersion: 1, endingVersion: 1 })).toArray().map((x) => `${x._change_type} ${x.id}${x.label}`).sort();
     assert.deepEqual(feed, ['delete 1a', 'delete 5a', 'insert 6new', 'update_postimage 2ax', 'update_postimage 3old', 'update_postimage 4old', 'update_preimage 2a', 'update_preimage 3a', 'update_preimage 4a']);
+  });
+
+  it('reads only the target files whose key range can match the source (a far-away file is never opened)', async () => {
+    const uri = await tempDir('dlts-merge-prune-');
+    await writeDeltaTable(uri, idBatch([1, 2, 3], 'a'));
+    await writeDeltaTable(uri, idBatch([100, 101], 'b'), { mode: 'append' });
+    const far = (await (await DeltaTable.open(uri)).files()).find((f) => f.partitionValues && f.numRecords === 2)!;
+    await rm(path.join(uri, far.path));
+    const r = await (await DeltaTable.open(uri)).merge(source([2, 5], ['x', 'y']), { on: ['id'] })
+      .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+    assert.deepEqual([r.numTargetRowsUpdated, r.numTargetRowsInserted, r.numTargetFilesRemoved], [1, 1, 1]);
   });
 
   it('several source rows matching one target row is an error and nothing is committed', async () => {

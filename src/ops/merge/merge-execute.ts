@@ -24,7 +24,10 @@ import { removeFor, type WriteInput } from '../write.js';
 import { bindClauses, type MergeClause, type MergeClauseSpec } from './merge-clauses.js';
 import { mergeScope, pairContext } from './merge-scope.js';
 import { readMergeSource } from './merge-source.js';
-import { equiJoinKeys, onCondition } from './merge-join.js';
+import { equiJoinKeys, keyRangeFilter, onCondition } from './merge-join.js';
+import { bindFilter, compare } from '../filter.js';
+import { pruneFiles } from '../scan.js';
+import type { ActiveFile } from '../../snapshot/snapshot.js';
 
 export interface MergeOptions {
   /** The join condition: SQL over both aliases, or column names both sides share (equality on each). */
@@ -89,8 +92,15 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const removes: RemoveAction[] = [];
   const dvAdds: AddAction[] = [];
   const readPaths: string[] = [];
-  // Insert-only merges need the target only to know which source rows match.
-  for (const file of snapshot.files) {
+  // Target files whose key range misses the source's cannot match; without NOT MATCHED BY SOURCE
+  // clauses they are not read at all (Spark reads only the files the join can touch).
+  let files: ActiveFile[] = [...snapshot.files];
+  if (keys && bySourceClauses.length === 0) {
+    const range = keyRangeFilter(keys, snapshot.schema, source, compare as never);
+    if (range === false) files = [];
+    else if (range) files = pruneFiles(snapshot, bindFilter(range, snapshot.schema));
+  }
+  for (const file of files) {
     readPaths.push(file.add.path);
     const deleted = file.add.deletionVector ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : new Float64Array(0);
     const touched: number[] = [];

@@ -2,6 +2,7 @@ import { invalidArgument } from '../../errors.js';
 import type { StructType } from '../../protocol/schema.js';
 import { isIntegral } from '../expr/expr-types.js';
 import type { SqlNode } from '../expr/sql-ast.js';
+import type { FilterTerm } from '../filter.js';
 
 /** The ON condition as SQL: given, or built from shared column names (`t.c = s.c AND ...`). */
 export function onCondition(on: string | string[], aliases: { target: string; source: string }): string {
@@ -46,4 +47,30 @@ export function equiJoinKeys(on: SqlNode, target: StructType, source: StructType
   };
   visit(on);
   return keys.length > 0 ? keys : undefined;
+}
+
+/**
+ * A filter every target row that can match some source row satisfies: each key column within the
+ * source's [min, max] of its partner (integer and string keys). A target file outside it is not
+ * read. Undefined when no key qualifies; `false` when the source has no complete key (nothing matches).
+ */
+export function keyRangeFilter(
+  keys: Array<{ target: string; source: string }>, target: StructType, source: { numRows: number; column(n: string): unknown[] },
+  compare: (a: never, b: never) => number,
+): FilterTerm[] | undefined | false {
+  const terms: FilterTerm[] = [];
+  for (const k of keys) {
+    const type = target.fields.find((f) => f.name === k.target)?.type;
+    if (typeof type !== 'string' || !(isIntegral(type) || type === 'string')) continue;
+    let min: unknown;
+    let max: unknown;
+    for (const v of source.column(k.source)) {
+      if (v === null || v === undefined) continue;
+      if (min === undefined || compare(v as never, min as never) < 0) min = v;
+      if (max === undefined || compare(v as never, max as never) > 0) max = v;
+    }
+    if (min === undefined) return false;
+    terms.push([k.target, '>=', min], [k.target, '<=', max]);
+  }
+  return terms.length > 0 ? terms : undefined;
 }
