@@ -205,3 +205,24 @@ export function notArrowData(got: string, hint?: string): DeltaError {
 export function unrepresentableColumn(path: string, arrowType: string, why: string, castTo: string): DeltaError {
   return new DeltaError('INVALID_ARGUMENT', `column "${path}" has Arrow type ${arrowType}, ${why}`, { hint: castTo });
 }
+
+/** An SQL expression names a column the table (or the source) does not have. */
+export function unknownExpressionColumn(name: string, expression: string, columns: readonly string[]): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `column "${name}" in the expression ${JSON.stringify(expression)} is not in the table`, {
+    hint: `columns are: ${columns.join(', ')}; quote names with spaces or capitals as \`Name\``,
+  });
+}
+
+/** An SQL expression applies an operator or assignment to values of a type it does not take. */
+export function expressionTypeMismatch(what: string, expression: string, hint?: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `${what} in the expression ${JSON.stringify(expression)}`, {
+    hint: hint ?? 'CAST one side to the other\'s type, e.g. CAST(x AS STRING)',
+  });
+}
+
+/** Evaluating an SQL expression failed on a row's value (overflow, division by zero, bad cast). */
+export function expressionEvaluationFailed(what: string, expression: string): DeltaError {
+  return new DeltaError('INVALID_ARGUMENT', `${what} while evaluating ${JSON.stringify(expression)}; nothing was written`, {
+    hint: 'guard the expression with CASE WHEN (e.g. CASE WHEN d = 0 THEN NULL ELSE n / d END) or CAST to a wider type',
+  });
+}

@@ -26,3 +26,8 @@ export type { ChangesOptions } from './ops/changes.js';
 export { VERSION } from './version.js';
 export { decodeVariant } from './format/variant-decode.js';
 export type { VariantValue } from './format/variant-decode.js';
+export type { DeleteResult } from './ops/delete.js';
+export type { RowPredicateInput } from './ops/row-predicate.js';
+export type { UpdateOptions, UpdateResult } from './ops/update.js';
+export { MergeBuilder } from './ops/merge/merge-builder.js';
+export type { MergeOptions, MergeResult } from './ops/merge/merge-execute.js';

@@ -16,6 +16,12 @@ import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
 import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
 import { checkHandleIsLatest } from './ops/stale-handle.js';
+import { deleteRows, type DeleteResult } from './ops/delete.js';
+import type { RowPredicateInput } from './ops/row-predicate.js';
+import { updateRows, type UpdateOptions, type UpdateResult } from './ops/update.js';
+import { MergeBuilder } from './ops/merge/merge-builder.js';
+import type { MergeOptions } from './ops/merge/merge-execute.js';
+import type { WriteInput } from './ops/write.js';
 import {
   validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
   validateScanOptions, validateVacuumOptions,
@@ -197,6 +203,32 @@ export class DeltaTable {
   async changes(opts: ChangesOptions): Promise<Table> {
     validateChangesOptions(opts);
     return readChanges(this.snapshot, opts);
+  }
+
+  /**
+   * Deletes the rows matching `predicate` (a Filter or an SQL boolean expression; every row when
+   * omitted) from the table's latest version, by deletion vectors when the table writes them, else
+   * by rewriting the touched files. Nothing is committed when no row matches.
+   */
+  async delete(predicate?: RowPredicateInput): Promise<DeleteResult> {
+    return deleteRows(await loadSnapshot(this.snapshot.store), predicate);
+  }
+
+  /**
+   * Sets columns of the rows matching `predicate` (every row when omitted) in the table's latest
+   * version. `set` values are SQL expressions (`'qty + 1'`, `"'done'"`) or plain JS literals.
+   */
+  async update(opts: UpdateOptions): Promise<UpdateResult> {
+    return updateRows(await loadSnapshot(this.snapshot.store), opts);
+  }
+
+  /**
+   * MERGE `source` (Arrow data) into the table's latest version: add when... clauses to the
+   * returned builder, then `execute()`. A target row matched by several source rows is an error.
+   */
+  merge(source: WriteInput, opts: MergeOptions): MergeBuilder {
+    const store = this.snapshot.store;
+    return new MergeBuilder(() => loadSnapshot(store), source, opts);
   }
 
   /** Latest `txn` version recorded for an application id (idempotent writes, streaming sinks). */

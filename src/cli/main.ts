@@ -69,6 +69,19 @@ program.command('files')
     out(textTable(['path', 'size', 'records', 'partition'], files.map((f) => [f.path, humanBytes(f.size), f.numRecords ?? '', f.partitionValues])));
   });
 
+program.command('delete')
+  .argument('<uri>')
+  .requiredOption('--where <sql>', "rows to delete, an SQL condition, e.g. \"country = 'BR' AND qty > 3\"")
+  .option('--json', 'one JSON document')
+  .addHelpText('after', "\nExample:\n  deltalake delete ./events --where \"day < DATE '2024-01-01'\"")
+  .action(async (uri: string, o: { where: string; json?: boolean }) => {
+    const r = await (await DeltaTable.open(uri)).delete(o.where);
+    if (o.json) return json(r);
+    out(r.numDeletedRows === 0
+      ? `no rows match; nothing committed (version ${r.version})`
+      : `deleted ${r.numDeletedRows} row(s) at version ${r.version}: ${r.numRemovedFiles} file(s) removed, ${r.numAddedFiles} written, ${r.numDeletionVectorsAdded} deletion vector(s)`);
+  });
+
 // addCommand does not inherit settings the way .command() does: exitOverride, output, positional options.
 program.addCommand(catCommand().copyInheritedSettings(program));
 

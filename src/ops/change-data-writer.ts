@@ -37,7 +37,7 @@ export class ChangeDataWriter {
   }
 
   /** Records `batch` (conformed to the table schema) as rows of one change type. */
-  async write(batch: RecordBatch, changeType: 'insert' | 'delete'): Promise<void> {
+  async write(batch: RecordBatch, changeType: 'insert' | 'delete' | 'update_preimage' | 'update_postimage'): Promise<void> {
     if (batch.numRows === 0) return;
     const fields = [...batch.schema.fields, new Field(CHANGE_TYPE.name, new Utf8(), true)];
     const children = [...batch.schema.fields.map((_, i) => batch.getChildAt(i)!.data[0]!), constantData(new Utf8(), changeType, batch.numRows)];
