@@ -61,7 +61,7 @@ describe('table.delete', () => {
 
   it('with deletion vectors: writes a Spark-layout DV file, re-commits the file with tightBounds false, and combines DVs', async () => {
     const uri = await tempDir('dlts-del-dv-');
-    await writeDeltaTable(uri, idBatch([0, 1, 2, 3, 4, 5, 6, 7], 'a'), { properties: DV });
+    await writeDeltaTable(uri, idBatch([0, 1, 2, 3, 4, 5, 6, 7], 'a'), { properties: { ...DV, 'delta.enableChangeDataFeed': 'true' } });
     const first = await (await DeltaTable.open(uri)).delete('id IN (1, 6)');
     assert.deepEqual([first.numDeletedRows, first.numDeletionVectorsAdded, first.numAddedFiles, first.numRemovedFiles], [2, 1, 0, 0]);
     const second = await (await DeltaTable.open(uri)).delete("id = 3 OR label = 'zzz'");
