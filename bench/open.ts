@@ -11,7 +11,7 @@ import { DeltaTable } from '../src/index.js';
 import { serializeCommit } from '../src/protocol/action-codec.js';
 import type { Action } from '../src/protocol/actions.js';
 import { commitPath } from '../src/protocol/log-paths.js';
-import { writeCheckpoint } from '../src/ops/checkpoint.js';
+import { writeCheckpoint } from '../src/ops/write/checkpoint.js';
 import { readParquetBytes } from '../src/format/parquet.js';
 import { bytesSource, readParquetRanged } from '../src/format/parquet-ranged.js';
 import { LocalStore } from '../src/storage/local-store.js';

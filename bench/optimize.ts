@@ -8,8 +8,8 @@
 import { Float64, Int64, Utf8 } from 'apache-arrow';
 import path from 'node:path';
 import { DeltaTable, writeDeltaTable } from '../src/index.js';
-import { bindFilter } from '../src/ops/filter.js';
-import { pruneFiles } from '../src/ops/scan.js';
+import { bindFilter } from '../src/ops/read/filter.js';
+import { pruneFiles } from '../src/ops/read/scan.js';
 import { batchOf, tempDir } from '../test/support/temp.js';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;

@@ -1,31 +1,31 @@
 import { Table, type RecordBatch, type Schema } from 'apache-arrow';
 import type { Protocol, Version } from './protocol/actions.js';
 import { parseStats } from './protocol/stats.js';
-import { readChanges, type ChangesOptions } from './ops/changes.js';
-import { writeCheckpoint } from './ops/checkpoint.js';
-import { doctorTable, type DoctorReport } from './ops/doctor.js';
-import { readHistory, type HistoryEntry } from './ops/history.js';
-import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/optimize.js';
-import { restoreTable, type RestoreTarget } from './ops/restore.js';
-import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/vacuum.js';
-import { createTable, type CreateOptions } from './ops/create.js';
-import { scanSchema, scanSnapshot, type ScanOptions } from './ops/scan.js';
+import { readChanges, type ChangesOptions } from './ops/read/changes.js';
+import { writeCheckpoint } from './ops/write/checkpoint.js';
+import { doctorTable, type DoctorReport } from './ops/maintain/doctor.js';
+import { readHistory, type HistoryEntry } from './ops/read/history.js';
+import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/maintain/optimize.js';
+import { restoreTable, type RestoreTarget } from './ops/maintain/restore.js';
+import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintain/vacuum.js';
+import { createTable, type CreateOptions } from './ops/write/create.js';
+import { scanSchema, scanSnapshot, type ScanOptions } from './ops/read/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
 import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
 import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
-import { checkHandleIsLatest } from './ops/stale-handle.js';
-import { deleteRows, type DeleteResult } from './ops/delete.js';
-import type { RowPredicateInput } from './ops/row-predicate.js';
-import { updateRows, type UpdateOptions, type UpdateResult } from './ops/update.js';
-import { MergeBuilder } from './ops/merge/merge-builder.js';
-import type { MergeOptions } from './ops/merge/merge-execute.js';
-import type { WriteInput } from './ops/write.js';
+import { checkHandleIsLatest } from './ops/write/stale-handle.js';
+import { deleteRows, type DeleteResult } from './ops/dml/delete.js';
+import type { RowPredicateInput } from './ops/read/row-predicate.js';
+import { updateRows, type UpdateOptions, type UpdateResult } from './ops/dml/update.js';
+import { MergeBuilder } from './ops/dml/merge/merge-builder.js';
+import type { MergeOptions } from './ops/dml/merge/merge-execute.js';
+import type { WriteInput } from './ops/write/write.js';
 import {
   validateChangesOptions, validateCreateOptions, validateHistoryOptions, validateOpenOptions, validateRestoreTarget,
   validateScanOptions, validateVacuumOptions,
-} from './ops/validate-options.js';
+} from './ops/write/validate-options.js';
 
 export interface CreateTableOptions extends CreateOptions {
   storage?: StorageOptions;

@@ -97,7 +97,7 @@ export function writeParquetBytes(batches: RecordBatch[] | Table, opts: { compre
   const ipc = tableToIPC(table, 'stream');
   return callWasm((w) => {
     const wasmTable = w.Table.fromIPCStream(ipc);
-    // Statistics on every column, said explicitly: add.stats are read from this footer (ops/footer-stats.ts).
+    // Statistics on every column, said explicitly: add.stats are read from this footer (ops/write/footer-stats.ts).
     let props = new w.WriterPropertiesBuilder().setCompression(codecs(w)[opts.compression ?? 'snappy']).setStatisticsEnabled(w.EnabledStatistics.Page);
     if (opts.rowGroupSize) props = props.setMaxRowGroupSize(opts.rowGroupSize);
     return w.writeParquet(wasmTable, props.build());

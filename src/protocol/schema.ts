@@ -1,10 +1,5 @@
 import { corruptLog, unsupportedFeature } from '../errors.js';
 
-export { arrowToDeltaSchema, deltaToArrowSchema } from './arrow-schema.js';
-export {
-  columnMappingMode, dropColumnMappingMetadata, fieldId, physicalName, toPhysicalSchema, type ColumnMappingMode,
-} from './column-mapping.js';
-
 /** Primitive type names of PROTOCOL.md "Schema Serialization Format"; decimals carry (p,s). */
 export type PrimitiveType =
   | 'string' | 'long' | 'integer' | 'short' | 'byte' | 'float' | 'double' | 'boolean' | 'binary' | 'date'

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../errors.js';
-import { parseInterval } from './intervals.js';
+import { parseInterval } from './table-config.js';
 
 /*
  * Table properties are validated when they are set (create, or a write's `properties`), as

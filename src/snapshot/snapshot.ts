@@ -8,7 +8,9 @@ import type {
   AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
-import { columnMappingMode, deltaToArrowSchema, findField, parseSchemaString, type ColumnMappingMode, type StructType } from '../protocol/schema.js';
+import { findField, parseSchemaString, type StructType } from '../protocol/schema.js';
+import { deltaToArrowSchema } from '../protocol/arrow-schema.js';
+import { columnMappingMode, type ColumnMappingMode } from '../protocol/column-mapping.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';

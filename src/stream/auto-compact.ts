@@ -1,8 +1,8 @@
 import { invalidArgument } from '../errors.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
-import { optimizeTable, type OptimizeResult } from '../ops/optimize.js';
-import { partitionKeyOf } from '../ops/optimize-plan.js';
+import { optimizeTable, type OptimizeResult } from '../ops/maintain/optimize.js';
+import { partitionKeyOf } from '../ops/maintain/optimize-plan.js';
 import { loadSnapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 

@@ -2,9 +2,9 @@ import { Int64, makeData, RecordBatch, Struct, Table, TimestampMicrosecond, Utf8
 import { isDeltaError } from '../errors.js';
 import type { Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
-import { changeSchema, readChangeRange } from '../ops/changes.js';
-import { constantData } from '../ops/constant-column.js';
-import { planReadColumns, readDataFile, type ReadColumns } from '../ops/read-data-file.js';
+import { changeSchema, readChangeRange } from '../ops/read/changes.js';
+import { constantData } from '../ops/read/constant-column.js';
+import { planReadColumns, readDataFile, type ReadColumns } from '../ops/read/read-data-file.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { StreamOffset } from './offset.js';
 import type { PlannedRange } from './progress-log.js';

@@ -3,7 +3,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { isRecordBatchLike, isTableLike, normalizeBatch, type RecordBatchLike } from '../format/arrow-input.js';
 import { invalidArgument } from '../errors.js';
 import { batchBytes, estimateRowBytes, rowsToBatch } from '../format/rows-to-batch.js';
-import type { DeltaStreamWriter, StreamWriteResult } from './stream-writer.js';
+import type { MicroBatchSink, StreamWriteResult } from './micro-batch-sink.js';
 
 export interface MicroBatchWritableOptions {
   /** Commit once this many rows are buffered. @defaultValue 10_000 */
@@ -35,7 +35,7 @@ export class MicroBatchWritable extends Writable {
   private readonly maxBytes: number;
   private readonly maxDelayMs: number;
 
-  constructor(private readonly sink: DeltaStreamWriter, opts: MicroBatchWritableOptions) {
+  constructor(private readonly sink: MicroBatchSink, opts: MicroBatchWritableOptions) {
     super({ objectMode: true, highWaterMark: 64 });
     this.maxRows = opts.maxRows ?? 10_000;
     this.maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;

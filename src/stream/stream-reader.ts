@@ -14,7 +14,7 @@ import { LocationLock } from './location-lock.js';
 import { BASE_INDEX, checkForward, offsetAt, type StreamOffset } from './offset.js';
 import { ProgressLog, type PlannedRange } from './progress-log.js';
 import { SourcePlanner, type BatchLimits } from './source-planner.js';
-import { validateReadStreamOptions } from '../ops/validate-options.js';
+import { validateReadStreamOptions } from '../ops/write/validate-options.js';
 
 export interface ReadStreamOptions {
   /** Start from the changes of this version (no initial snapshot); 'latest' = only commits after now. */

@@ -1,16 +1,16 @@
 import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
-import { writeToStore, type WriteInput, type WriteResult } from '../ops/write.js';
-import type { NewColumnOptions } from '../ops/new-columns.js';
+import { writeToStore, type WriteInput } from '../ops/write/write.js';
+import type { NewColumnOptions } from '../ops/write/new-columns.js';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
-import { validateWriteStreamOptions } from '../ops/validate-options.js';
-import type { OptimizeResult } from '../ops/optimize.js';
+import { validateWriteStreamOptions } from '../ops/write/validate-options.js';
 import { autoCompactAfter, autoCompactSettings, type AutoCompactOptions } from './auto-compact.js';
+import type { StreamWriteResult } from './micro-batch-sink.js';
 import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
 
-export type { AutoCompactOptions };
+export type { AutoCompactOptions, StreamWriteResult };
 
 export interface WriteStreamOptions extends NewColumnOptions {
   /** Names the stream: its last batch id is stored in the table (`txn` action) under this id. */
@@ -27,13 +27,6 @@ export interface WriteStreamOptions extends NewColumnOptions {
    * files (Spark's auto-compaction), as a separate best-effort OPTIMIZE commit. @defaultValue false
    */
   autoCompact?: boolean | AutoCompactOptions;
-}
-
-/** What happened to one micro-batch. */
-export interface StreamWriteResult extends WriteResult {
-  batchId: number;
-  /** The auto-compaction that followed this batch's commit, when one committed or found nothing to do. */
-  autoCompaction?: OptimizeResult;
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { cleanupExpiredLogs } from '../../src/ops/log-cleanup.js';
+import { cleanupExpiredLogs } from '../../src/ops/write/log-cleanup.js';
 import { corpusRoot } from '../support/paths.js';
 import { tableIds } from '../support/read.js';
 import { idBatch, tempDir } from '../support/temp.js';

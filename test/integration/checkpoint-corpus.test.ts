@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { writeCheckpoint } from '../../src/ops/checkpoint.js';
+import { writeCheckpoint } from '../../src/ops/write/checkpoint.js';
 import { checkpointPath } from '../../src/protocol/log-paths.js';
 import { loadSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { writeToStore } from '../../src/ops/write.js';
+import { writeToStore } from '../../src/ops/write/write.js';
 import { serializeCommit } from '../../src/protocol/action-codec.js';
 import type { Action } from '../../src/protocol/actions.js';
 import { commitPath } from '../../src/protocol/log-paths.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { deleteRows } from '../../src/ops/delete.js';
+import { deleteRows } from '../../src/ops/dml/delete.js';
 import { batchOf, idBatch, tempDir } from '../support/temp.js';
 import { Int64, Utf8 } from 'apache-arrow';
 

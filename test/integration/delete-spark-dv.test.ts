@@ -3,7 +3,7 @@ import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaTable } from '../../src/index.js';
-import { loadDeletedRows } from '../../src/ops/deletion-vectors.js';
+import { loadDeletedRows } from '../../src/ops/read/deletion-vectors.js';
 import { corpusRoot } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
 

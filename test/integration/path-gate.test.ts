@@ -3,8 +3,8 @@ import { cp, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { readChanges } from '../../src/ops/changes.js';
-import { scanSnapshot } from '../../src/ops/scan.js';
+import { readChanges } from '../../src/ops/read/changes.js';
+import { scanSnapshot } from '../../src/ops/read/scan.js';
 import { loadSnapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { corpusRoot } from '../support/paths.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Float64, Int64 } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable, type StorageOptions } from '../../src/index.js';
-import { RANGED_READ_MIN_BYTES } from '../../src/ops/read-data-file.js';
+import { RANGED_READ_MIN_BYTES } from '../../src/ops/read/read-data-file.js';
 import { S3Proxy, kindOf } from '../support/s3-proxy.js';
 import { freshS3Uri, s3Options, s3TestOptions } from '../support/s3.js';
 import { batchOf } from '../support/temp.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Field, Int32, makeData, RecordBatch, Schema, Struct, type Data, type DataType } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { vacuumTable } from '../../src/ops/vacuum.js';
+import { vacuumTable } from '../../src/ops/maintain/vacuum.js';
 import { loadSnapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';

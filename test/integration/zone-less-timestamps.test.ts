@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Field, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, vectorFromArray } from 'apache-arrow';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { parseDateDays, parseTimestampMicros } from '../../src/protocol/datetime.js';
-import { toComparable } from '../../src/ops/filter.js';
+import { toComparable } from '../../src/ops/read/filter.js';
 import { repoRoot } from '../support/paths.js';
 import { idsOf, tableWithAppends } from '../support/streams.js';
 import { tempDir } from '../support/temp.js';

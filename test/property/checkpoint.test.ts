@@ -5,7 +5,7 @@ import { readLastCheckpoint } from '../../src/log/last-checkpoint-file.js';
 import { listLogSegment } from '../../src/log/list-log.js';
 import { readCheckpoint } from '../../src/log/read-checkpoint.js';
 import { readCommits } from '../../src/log/read-commit.js';
-import { writeCheckpoint } from '../../src/ops/checkpoint.js';
+import { writeCheckpoint } from '../../src/ops/write/checkpoint.js';
 import { serializeCommit } from '../../src/protocol/action-codec.js';
 import type { Action, AddAction, DeletionVectorDescriptor, DomainMetadata, Metadata, Protocol, RemoveAction, Txn } from '../../src/protocol/actions.js';
 import { commitPath } from '../../src/protocol/log-paths.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Int64, Utf8 } from 'apache-arrow';
 import { DeltaError, DeltaTable } from '../../src/index.js';
-import { writeToStore, type WriteOptions } from '../../src/ops/write.js';
+import { writeToStore, type WriteOptions } from '../../src/ops/write/write.js';
 import { loadSnapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';

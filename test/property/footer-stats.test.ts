@@ -8,9 +8,10 @@ import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { readParquetBytes, writeParquetBytes } from '../../src/format/parquet.js';
 import { parseFooter } from '../../src/format/parquet-footer.js';
 import type { ThriftStruct } from '../../src/format/thrift-compact.js';
-import { FileStatsCollector } from '../../src/ops/file-stats.js';
-import { statsFromFooter } from '../../src/ops/footer-stats.js';
-import { deltaToArrowSchema, parseSchemaString, type StructField, type StructType } from '../../src/protocol/schema.js';
+import { FileStatsCollector } from '../../src/ops/write/file-stats.js';
+import { statsFromFooter } from '../../src/ops/write/footer-stats.js';
+import { parseSchemaString, type StructField, type StructType } from '../../src/protocol/schema.js';
+import { deltaToArrowSchema } from '../../src/protocol/arrow-schema.js';
 import { corpusRoot } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
 

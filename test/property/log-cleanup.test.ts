@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { cleanupExpiredLogs } from '../../src/ops/log-cleanup.js';
+import { cleanupExpiredLogs } from '../../src/ops/write/log-cleanup.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { idBatch, tempDir } from '../support/temp.js';
 import { tableIds } from '../support/read.js';

@@ -5,8 +5,8 @@
 //   node maintenance-worker.js <uri> vacuum      ->  "vacuum <files deleted>"
 //   node maintenance-worker.js <uri> restore     ->  "restore <target> <new version>"
 import { DeltaTable } from '../../../src/index.js';
-import { writeCheckpoint } from '../../../src/ops/checkpoint.js';
-import { cleanupExpiredLogs } from '../../../src/ops/log-cleanup.js';
+import { writeCheckpoint } from '../../../src/ops/write/checkpoint.js';
+import { cleanupExpiredLogs } from '../../../src/ops/write/log-cleanup.js';
 import { LocalStore } from '../../../src/storage/local-store.js';
 
 const [uri, op] = process.argv.slice(2) as [string, string];

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Float64, Int32, Int64, Utf8, Bool, DateDay, Decimal } from 'apache-arrow';
 import type { StructType } from '../../../src/protocol/schema.js';
-import { batchContext, compileAssignment, compileSqlPredicate, predicateMask, tableScope } from '../../../src/ops/expr/batch-eval.js';
-import { compile } from '../../../src/ops/expr/compile.js';
-import { parseSql } from '../../../src/ops/expr/parse-sql.js';
+import { batchContext, compileAssignment, compileSqlPredicate, predicateMask, tableScope } from '../../../src/ops/read/expr/batch-eval.js';
+import { compile } from '../../../src/ops/read/expr/compile.js';
+import { parseSql } from '../../../src/ops/read/expr/parse-sql.js';
 import { batchOf } from '../../support/temp.js';
 
 const schema: StructType = {

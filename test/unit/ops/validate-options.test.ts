@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DeltaError } from '../../../src/errors.js';
-import { checkOptions, nearestKey } from '../../../src/ops/option-rules.js';
-import { validateCreateOptions, validateReadStreamOptions, validateRestoreTarget, validateWriteOptions } from '../../../src/ops/validate-options.js';
+import { checkOptions, nearestKey } from '../../../src/ops/write/option-rules.js';
+import { validateCreateOptions, validateReadStreamOptions, validateRestoreTarget, validateWriteOptions } from '../../../src/ops/write/validate-options.js';
 
 function refusal(run: () => void): DeltaError {
   try {

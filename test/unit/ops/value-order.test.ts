@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { compareUtf8, compareValues } from '../../../src/ops/value-order.js';
+import { compareUtf8, compareValues } from '../../../src/ops/read/value-order.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261201);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Bool, Float64, Int32, Int64, Utf8 } from 'apache-arrow';
-import { checkZOrderColumns, zOrderPermutation } from '../../../src/ops/zorder.js';
+import { checkZOrderColumns, zOrderPermutation } from '../../../src/ops/maintain/zorder.js';
 import { batchOf } from '../../support/temp.js';
 
 test('two columns on a 4x4 grid come out in Morton order (x bit first in each round)', () => {

@@ -4,10 +4,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { isDeltaError } from '../../../src/errors.js';
 import { parseCommitText } from '../../../src/protocol/action-codec.js';
-import {
-  columnMappingMode, deltaToArrowSchema, dropColumnMappingMetadata, fieldId, parseSchemaString, physicalName, toPhysicalSchema,
-  type StructField, type StructType,
-} from '../../../src/protocol/schema.js';
+import { parseSchemaString, type StructField, type StructType } from '../../../src/protocol/schema.js';
+import { deltaToArrowSchema } from '../../../src/protocol/arrow-schema.js';
+import { columnMappingMode, dropColumnMappingMetadata, fieldId, physicalName, toPhysicalSchema } from '../../../src/protocol/column-mapping.js';
 import { corpusRoot } from '../../support/paths.js';
 
 function mapped(name: string, id: number, type: StructField['type'] = 'integer'): StructField {

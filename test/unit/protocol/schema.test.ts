@@ -8,9 +8,8 @@ import {
 } from 'apache-arrow';
 import { isDeltaError } from '../../../src/errors.js';
 import { parseCommitText } from '../../../src/protocol/action-codec.js';
-import {
-  arrowToDeltaSchema, deltaToArrowSchema, findField, leafColumns, parseSchemaString, serializeSchema, type StructType,
-} from '../../../src/protocol/schema.js';
+import { findField, leafColumns, parseSchemaString, serializeSchema, type StructType } from '../../../src/protocol/schema.js';
+import { arrowToDeltaSchema, deltaToArrowSchema } from '../../../src/protocol/arrow-schema.js';
 import { corpusRoot } from '../../support/paths.js';
 
 const ALL_TYPES: StructType = {

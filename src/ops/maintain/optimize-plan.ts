@@ -1,0 +1,118 @@
+import { invalidArgument, unsupportedFeature } from '../../errors.js';
+import { parseStats } from '../../protocol/stats.js';
+import type { ActiveFile, Snapshot } from '../../snapshot/snapshot.js';
+import { bindFilter, type Filter } from '../read/filter.js';
+import { pruneFiles } from '../read/scan.js';
+
+/** Default output file size (Spark's OPTIMIZE writes up to 1 GiB; 256 MiB keeps a file's rewrite in memory). */
+export const DEFAULT_TARGET_SIZE_BYTES = 256 * 1024 * 1024;
+/**
+ * Z-order sorts each bin of up to this many input bytes on its own (Spark bins Z-order input by
+ * optimize.maxFileSize, 1 GiB): the bound on what one Z-order task holds in memory.
+ */
+export const ZORDER_MAX_BIN_BYTES = 1024 * 1024 * 1024;
+
+export interface OptimizePlanOptions {
+  targetSizeBytes?: number;
+  minFileSizeBytes?: number;
+  predicate?: Filter | string;
+  zOrderBy?: string[];
+  /** Only these partitions (keys from partitionKeyOf): auto-compaction's touched partitions. */
+  onlyPartitions?: ReadonlySet<string>;
+}
+
+/** One rewrite task: files of one partition that become new files together. */
+export interface OptimizeBin {
+  partitionKey: string;
+  files: ActiveFile[];
+  bytes: number;
+}
+
+export interface OptimizePlan {
+  bins: OptimizeBin[];
+  /** Files the predicate selected. */
+  filesConsidered: number;
+  /** Considered files that are left as they are. */
+  filesSkipped: number;
+  targetSizeBytes: number;
+  zOrderBy: string[];
+}
+
+/**
+ * Chooses what OPTIMIZE rewrites (Spark OptimizeExecutor):
+ *   candidates = files below minFileSizeBytes, and every file with a deletion vector
+ *   bins       = per partition, candidates packed greedily (log order) up to targetSizeBytes
+ *   dropped    = bins of one file without a deletion vector (rewriting it changes nothing)
+ * Z-order instead takes every file of each partition, in bins of up to ZORDER_MAX_BIN_BYTES, and
+ * keeps single-file bins (the rewrite sorts the rows).
+ */
+export function planOptimize(snapshot: Snapshot, opts: OptimizePlanOptions): OptimizePlan {
+  const target = opts.targetSizeBytes ?? DEFAULT_TARGET_SIZE_BYTES;
+  // Spark's defaults make the two equal (both 1 GiB): a file is small when it is below the target.
+  const minFileSize = opts.minFileSizeBytes ?? target;
+  const zOrderBy = opts.zOrderBy ?? [];
+  const files = pruneFiles(snapshot, partitionPredicate(snapshot, opts.predicate));
+  const byPartition = new Map<string, ActiveFile[]>();
+  for (const f of files) {
+    const isCandidate = zOrderBy.length > 0 || f.add.size < minFileSize || f.add.deletionVector !== undefined;
+    if (!isCandidate) continue;
+    const key = partitionKeyOf(f.add.partitionValues);
+    if (opts.onlyPartitions && !opts.onlyPartitions.has(key)) continue;
+    const list = byPartition.get(key) ?? [];
+    list.push(f);
+    byPartition.set(key, list);
+  }
+  const binLimit = zOrderBy.length > 0 ? Math.max(target, ZORDER_MAX_BIN_BYTES) : target;
+  const bins: OptimizeBin[] = [];
+  for (const [partitionKey, list] of byPartition) {
+    let current: OptimizeBin | undefined;
+    for (const f of list) {
+      if (current && current.bytes + f.add.size > binLimit) {
+        bins.push(current);
+        current = undefined;
+      }
+      current ??= { partitionKey, files: [], bytes: 0 };
+      current.files.push(f);
+      current.bytes += f.add.size;
+    }
+    if (current) bins.push(current);
+  }
+  const kept = bins.filter((b) => zOrderBy.length > 0 || b.files.length > 1 || b.files.some((f) => f.add.deletionVector !== undefined));
+  const rewritten = kept.reduce((s, b) => s + b.files.length, 0);
+  return { bins: kept, filesConsidered: files.length, filesSkipped: files.length - rewritten, targetSizeBytes: target, zOrderBy };
+}
+
+/** A stable key of a file's partition values (the same partition whatever the key order in the log). */
+export function partitionKeyOf(values: Record<string, string | null>): string {
+  return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k] ?? null]));
+}
+
+/** Rows a file holds after its deletion vector, when the log says. */
+export function liveRecords(file: ActiveFile): number | undefined {
+  const n = parseStats(file.add.stats)?.numRecords;
+  if (n === undefined) return undefined;
+  return n - (file.add.deletionVector?.cardinality ?? 0);
+}
+
+/** OPTIMIZE's predicate may only name partition columns (Spark: a data filter would split files). */
+function partitionPredicate(snapshot: Snapshot, predicate: Filter | string | undefined): ReturnType<typeof bindFilter> {
+  if (typeof predicate === 'string') {
+    throw unsupportedFeature(
+      `optimize predicates in SQL ("${predicate}") are not supported yet`,
+      "pass the predicate as a filter in DNF, e.g. { predicate: [['date', '=', '2024-01-01']] }",
+    );
+  }
+  const bound = bindFilter(predicate, snapshot.schema);
+  const partitions = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
+  for (const t of bound?.flat() ?? []) {
+    if (!partitions.has(t.column.toLowerCase())) {
+      throw invalidArgument(
+        `the optimize predicate names "${t.column}", which is not a partition column`,
+        snapshot.partitionColumns.length === 0
+          ? 'the table is not partitioned: optimize it without a predicate'
+          : `restrict the predicate to the partition columns: ${snapshot.partitionColumns.join(', ')}`,
+      );
+    }
+  }
+  return bound;
+}
