@@ -10,6 +10,8 @@ export type { Filter, FilterTerm, FilterOp } from './ops/read/filter.js';
 export type { ScanOptions } from './ops/read/scan.js';
 export type { StorageOptions } from './storage/store-for-url.js';
 export type { Protocol, Metadata, AddAction, RemoveAction, CommitInfo, Version } from './protocol/actions.js';
+/** Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian, ISO-8601 expanded years), as Delta writes dates. */
+export { formatDate } from './protocol/datetime.js';
 export type { HistoryEntry } from './ops/read/history.js';
 export type { VacuumOptions, VacuumResult } from './ops/maintain/vacuum.js';
 export type { OptimizeOptions, OptimizeResult } from './ops/maintain/optimize.js';

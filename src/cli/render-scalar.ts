@@ -1,3 +1,5 @@
+import { formatDate } from '../index.js';
+
 // Exact text for scalar values: decimals, doubles, floats, dates, timestamps, bytes.
 // Dates and timestamps are computed from the epoch count with integer arithmetic (no JS Date), so
 // microseconds and years outside JS Date's range print exactly.
@@ -50,28 +52,11 @@ export function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
 }
 
-/** Days since 1970-01-01 -> "YYYY-MM-DD" in the proleptic Gregorian calendar, any int32 day. */
-export function dateText(days: number): string {
-  // Civil-from-days over 400-year eras (146097 days), with March as the first month.
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  // Years outside 0000-9999 use ISO 8601's expanded form, as Date.toISOString does.
-  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : (year < 0 ? '-' : '+') + String(Math.abs(year)).padStart(6, '0');
-  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
 /** An epoch count in some unit -> "YYYY-MM-DDTHH:MM:SS[.fraction]", the fraction as wide as the unit. */
 export function timestampText(value: bigint, perSecond: bigint): string {
   const perDay = 86_400n * perSecond;
   const days = floorDiv(value, perDay);
-  return `${dateText(Number(days))}T${timeOfDayText(value - days * perDay, perSecond)}`;
+  return `${formatDate(Number(days))}T${timeOfDayText(value - days * perDay, perSecond)}`;
 }
 
 /** A count of units since midnight -> "HH:MM:SS[.fraction]". */

@@ -3,7 +3,8 @@
 // 32-bit words, a date or timestamp as JS milliseconds (µs and years beyond JS Date lost).
 // The reader goes by type ids and buffer shapes, so Data from another apache-arrow copy works too.
 import { makeVector, Type, type Data, type RecordBatch } from 'apache-arrow';
-import { dateText, decimalText, float32Text, floorDiv, halfToNumber, hex, numberText, timeOfDayText, timestampText, UNITS_PER_SECOND } from './render-scalar.js';
+import { formatDate } from '../index.js';
+import { decimalText, float32Text, floorDiv, halfToNumber, hex, numberText, timeOfDayText, timestampText, UNITS_PER_SECOND } from './render-scalar.js';
 
 /** A number as exact decimal text: "1.23", "9007199254740993", "-0", "NaN", "Infinity". */
 export class ExactNumber {
@@ -83,8 +84,8 @@ function valueReader(data: AnyData): Reader {
     }
     case Type.Date:
       // unit 0 is DAY (Date32), 1 is MILLISECOND (Date64, whole days by definition).
-      if (type['unit'] === 0) return (i) => dateText(Number(values[i]));
-      return (i) => dateText(Number(floorDiv(int64At(values, i, true), 86_400_000n)));
+      if (type['unit'] === 0) return (i) => formatDate(Number(values[i]));
+      return (i) => formatDate(Number(floorDiv(int64At(values, i, true), 86_400_000n)));
     case Type.Timestamp: {
       const perSecond = UNITS_PER_SECOND[Number(type['unit'])]!;
       const zone = typeof type['timezone'] === 'string' && type['timezone'] !== '' ? 'Z' : '';

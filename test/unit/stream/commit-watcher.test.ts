@@ -1,36 +1,64 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { setImmediate as turn } from 'node:timers/promises';
+import { describe, mock, test } from 'node:test';
 import { CommitWatcher } from '../../../src/stream/commit-watcher.js';
 
-/** How long one wait() takes, in ms. */
-async function timed(w: CommitWatcher): Promise<number> {
-  const t0 = performance.now();
-  await w.wait();
-  return performance.now() - t0;
+// setTimeout is mocked: time moves only when the test ticks it, so each wait's length is exact,
+// whatever the machine's load. setImmediate stays real, to let settled promises run.
+
+/** Starts a wait and returns whether it has ended, checked after letting callbacks run. */
+function startWait(w: CommitWatcher): () => Promise<boolean> {
+  let ended = false;
+  void w.wait().then(() => { ended = true; });
+  return async () => {
+    await turn();
+    return ended;
+  };
+}
+
+/** The number of ms the wait took: it must not end one ms earlier, and must end at exactly that ms. */
+async function assertWaitLasts(w: CommitWatcher, ms: number, label: string): Promise<void> {
+  const ended = startWait(w);
+  mock.timers.tick(ms - 1);
+  assert.equal(await ended(), false, `${label}: still waiting after ${ms - 1} ms`);
+  mock.timers.tick(1);
+  assert.equal(await ended(), true, `${label}: done after ${ms} ms`);
 }
 
 describe('waiting for the next commit', () => {
-  test('polling backs off from 25 ms, doubling up to pollIntervalMs, and starts short again after a commit', async () => {
+  test('polling backs off from 25 ms, doubling up to pollIntervalMs, and starts at 25 ms again after a commit', async (t) => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
     const w = new CommitWatcher(200, undefined, undefined);
-    const waits: number[] = [];
-    for (let i = 0; i < 6; i++) waits.push(await timed(w));
-    // Timers never fire early (1 ms slack for rounding); late firing is tolerated.
-    for (const [i, expected] of [25, 50, 100, 200, 200, 200].entries()) {
-      assert.ok(waits[i]! >= expected - 1, `wait ${i} took ${waits[i]!.toFixed(1)} ms, expected ${expected}`);
-    }
-    assert.ok(waits[0]! < 150, `the first wait is short (${waits[0]!.toFixed(1)} ms)`);
+    for (const [i, ms] of [25, 50, 100, 200, 200].entries()) await assertWaitLasts(w, ms, `wait ${i}`);
     w.resetBackoff();
-    const again = await timed(w);
-    assert.ok(again >= 24 && again < 150, `after a commit the wait is short again (${again.toFixed(1)} ms)`);
+    await assertWaitLasts(w, 25, 'the wait after a commit');
     w.close();
   });
 
-  test('an abort that fired before wait() was called (while the log was being read) ends the wait at once', async () => {
+  test('an abort that fired before wait() was called (while the log was being read) ends the wait at once', async (t) => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
     const ac = new AbortController();
     const w = new CommitWatcher(60_000, ac.signal, undefined);
-    for (let i = 0; i < 5; i++) await w.wait(); // idle for a while: the next wait would be 800 ms
+    for (const ms of [25, 50, 100, 200, 400]) await assertWaitLasts(w, ms, 'idle wait'); // the next would be 800 ms
     ac.abort();
-    const ms = await timed(w);
-    assert.ok(ms < 50, `waited ${ms.toFixed(1)} ms with an already aborted signal`);
+    const ended = startWait(w);
+    assert.equal(await ended(), true, 'an already aborted signal ends the wait without any time passing');
+  });
+
+  test('an abort during a wait ends it at once, and close() ends a pending wait', async (t) => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
+    const ac = new AbortController();
+    const w = new CommitWatcher(60_000, ac.signal, undefined);
+    const first = startWait(w);
+    mock.timers.tick(10);
+    ac.abort();
+    assert.equal(await first(), true, 'the abort ended the wait 10 ms into 25');
+    const other = new CommitWatcher(60_000, undefined, undefined);
+    const second = startWait(other);
+    other.close();
+    assert.equal(await second(), true, 'close() ended the wait');
   });
 });
