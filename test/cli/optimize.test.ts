@@ -53,12 +53,24 @@ test('optimize --zorder and --where-json are passed through', async () => {
   assert.deepEqual(h[0]!.operationParameters, { predicate: '["`label` = \'b\'"]', zOrderBy: '["id"]', clusterBy: '[]', auto: 'false' });
 });
 
-test('a --where the CLI cannot read exits 2 naming the form it understands; a data-column predicate exits 1 with a hint', async () => {
+test('--where takes full SQL over partition columns: OR and IN select exactly those partitions', async () => {
+  const uri = await table();
+  const r = run('optimize', uri, '--where', "label = 'b' OR label IN ('zz')", '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Record<string, number>;
+  assert.deepEqual([doc.version, doc.numFilesRemoved, doc.numFilesAdded, doc.partitionsOptimized], [5, 2, 1, 1]);
+  const files = await (await DeltaTable.open(uri)).files();
+  assert.deepEqual(files.map((f) => f.partitionValues.label).sort(), ['a', 'a', 'a', 'b']);
+  const h = await (await DeltaTable.open(uri)).history({ limit: 1 });
+  assert.equal(h[0]!.operationParameters!.predicate, JSON.stringify(["label = 'b' OR label IN ('zz')"]));
+});
+
+test('a --where the SQL parser refuses, or one on a data column, exits 1 with the error and a hint', async () => {
   const uri = await table();
   const bad = run('optimize', uri, '--where', "label LIKE 'a%'");
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^error: --where: expected a comparison after "label" in "label LIKE 'a%'"; only "<column> <op> <literal> \[AND \.\.\.\]"/);
-  const data = run('optimize', uri, '--where', 'id = 1');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^error\[INVALID_ARGUMENT\]: .*LIKE.*\n  hint: /);
+  const data = run('optimize', uri, '--where', 'id = 1 OR label = \'a\'');
   assert.equal(data.code, 1);
   assert.equal(data.stderr, 'error[INVALID_ARGUMENT]: the optimize predicate names "id", which is not a partition column\n  hint: restrict the predicate to the partition columns: label\n');
   const size = run('optimize', uri, '--target-size', '0');

@@ -121,11 +121,73 @@ describe('optimize: bin-packing', () => {
     assert.deepEqual(await tableIds(uri), [0, 1, 2, 3, 4, 5]);
   });
 
-  test('predicates in SQL, on data columns, and bad options are refused with a hint', async () => {
+  test('an SQL predicate over partition columns selects exactly the partitions it is TRUE for, including OR, NOT, IN and IS NULL', async () => {
+    // Partitions (label, day): (a,1) (a,2) (b,1) (c,2) (null,1), two files each.
+    const parts: Array<[string | null, number]> = [['a', 1], ['a', 2], ['b', 1], ['c', 2], [null, 1]];
+    const fresh = async (): Promise<string> => {
+      const uri = path.join(await tempDir('dlts-opt-sql-'), 't');
+      let id = 0;
+      for (const [label, day] of parts) {
+        for (let k = 0; k < 2; k++) {
+          const batch = batchOf({
+            id: { type: new Int64(), values: [BigInt(id++)] },
+            label: { type: new Utf8(), values: [label] },
+            day: { type: new Int64(), values: [BigInt(day)] },
+          });
+          await writeDeltaTable(uri, batch, { mode: 'append', partitionBy: ['label', 'day'] });
+        }
+      }
+      return uri;
+    };
+    const compacted = async (uri: string): Promise<string[]> => {
+      const files = await (await DeltaTable.open(uri)).files();
+      const count = new Map<string, number>();
+      for (const f of files) {
+        const k = `${f.partitionValues.label ?? 'null'}/${f.partitionValues.day}`;
+        count.set(k, (count.get(k) ?? 0) + 1);
+      }
+      return [...count].filter(([, n]) => n === 1).map(([k]) => k).sort();
+    };
+    const cases: Array<[string, string[]]> = [
+      ["label = 'a'", ['a/1', 'a/2']],
+      ["label = 'a' AND day = 2", ['a/2']],
+      ["label = 'b' OR day = 2", ['a/2', 'b/1', 'c/2']],
+      ["NOT (label = 'a')", ['b/1', 'c/2']],
+      ["label IN ('b', 'c') AND day BETWEEN 1 AND 1", ['b/1']],
+      ['label IS NULL', ['null/1']],
+      ["LABEL <> 'a' OR label IS NULL", ['b/1', 'c/2', 'null/1']],
+      ['day + 1 = 3', ['a/2', 'c/2']],
+    ];
+    for (const [sql, expected] of cases) {
+      const uri = await fresh();
+      const before = await rowsOf(uri);
+      const r = await (await DeltaTable.open(uri)).optimize({ predicate: sql });
+      assert.deepEqual(await compacted(uri), expected, sql);
+      assert.deepEqual([r.numFilesRemoved, r.numFilesAdded, r.partitionsOptimized], [expected.length * 2, expected.length, expected.length], sql);
+      assert.deepEqual(await rowsOf(uri), before, sql);
+      const info = (await commitJson(uri, r.version))[0]!.commitInfo!;
+      assert.equal((info.operationParameters as Record<string, string>).predicate, JSON.stringify([sql]), sql);
+    }
+    // A predicate no partition satisfies commits nothing.
+    const uri = await fresh();
+    const none = await (await DeltaTable.open(uri)).optimize({ predicate: "label = 'zzz'" });
+    assert.deepEqual([none.version, none.numFilesRemoved, none.filesSkipped], [9, 0, 0]);
+  });
+
+  test('predicates on data columns (SQL or filter), unknown columns, and bad options are refused with a hint', async () => {
     const uri = await tableOf([{ ids: [1], label: 'a' }, { ids: [2], label: 'a' }], true);
     const table = await DeltaTable.open(uri);
-    await assert.rejects(table.optimize({ predicate: "label = 'a'" }), deltaError('UNSUPPORTED_FEATURE', /SQL/));
-    await assert.rejects(table.optimize({ predicate: [['id', '=', 1]] }), deltaError('INVALID_ARGUMENT', /"id", which is not a partition column/));
+    const notPartition = deltaError('INVALID_ARGUMENT', /^the optimize predicate names "id", which is not a partition column$/);
+    await assert.rejects(table.optimize({ predicate: [['id', '=', 1]] }), notPartition);
+    await assert.rejects(table.optimize({ predicate: 'id > 1' }), notPartition);
+    await assert.rejects(table.optimize({ predicate: "label = 'a' AND id = 1" }), notPartition);
+    await assert.rejects(table.optimize({ predicate: 'nope = 1' }), deltaError('INVALID_ARGUMENT', /column "nope" in the expression "nope = 1" is not in the table/));
+    await assert.rejects(table.optimize({ predicate: "label = 'a' AND" }), deltaError('INVALID_ARGUMENT', /./));
+    const unpartitioned = await DeltaTable.open(await tableOf([{ ids: [1] }, { ids: [2] }]));
+    await assert.rejects(unpartitioned.optimize({ predicate: "label = 'x'" }), (err: unknown) => {
+      assert.match(String((err as { hint?: string }).hint), /the table is not partitioned/);
+      return true;
+    });
     await assert.rejects(table.optimize({ targetSizeBytes: 0 }), deltaError('INVALID_ARGUMENT', /targetSizeBytes must be a positive integer/));
     await assert.rejects(table.optimize({ zOrderBy: ['label'] }), deltaError('INVALID_ARGUMENT', /partition column/));
     await assert.rejects(table.optimize({ zOrderBy: ['nope'] }), deltaError('INVALID_ARGUMENT', /"nope" is not in the table/));

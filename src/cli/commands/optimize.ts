@@ -3,7 +3,6 @@ import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { DeltaTable, type Filter, type OptimizeOptions } from '../../index.js';
 import { usageError } from '../args.js';
-import { parseWhere } from '../where-clause.js';
 
 interface OptimizeCommandOptions {
   targetSize?: number;
@@ -18,14 +17,14 @@ export function optimizeCommand(): Command {
   return new Command('optimize')
     .argument('<uri>')
     .option('--target-size <bytes>', 'size of the files written (default 268435456, 256 MiB)', positiveInt('--target-size'))
-    .option('--where <sql>', "only partitions matching this, e.g. \"date = '2024-01-01' AND region = 'eu'\"")
+    .option('--where <sql>', "only partitions matching this SQL condition on partition columns, e.g. \"date >= '2024-01-01' AND region IN ('eu', 'us')\"")
     .option('--where-json <filter>', 'only partitions matching this filter in DNF JSON, e.g. \'[["date","=","2024-01-01"]]\'')
     .option('--zorder <a,b>', 'Z-order each partition by these data columns (rewrites every file of the partition)')
     .option('--json', 'one JSON document')
     .addHelpText('after', "\nExample:\n  deltalake optimize ./events --where \"date = '2024-01-01'\"\n  deltalake optimize ./events --zorder x,y --json")
     .action(async (uri: string, o: OptimizeCommandOptions) => {
       if (o.where !== undefined && o.whereJson !== undefined) throw usageError('give --where or --where-json, not both');
-      const predicate = o.where !== undefined ? parseWhere(o.where) : o.whereJson !== undefined ? parseJsonFilter(o.whereJson) : undefined;
+      const predicate = o.where !== undefined ? o.where : o.whereJson !== undefined ? parseJsonFilter(o.whereJson) : undefined;
       const zOrderBy = o.zorder?.split(',').map((c) => c.trim());
       if (zOrderBy?.some((c) => c === '')) throw usageError(`--zorder needs comma-separated column names, got "${o.zorder}"`);
       const table = await DeltaTable.open(uri);

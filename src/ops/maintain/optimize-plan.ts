@@ -1,8 +1,11 @@
-import { invalidArgument, unsupportedFeature } from '../../errors.js';
 import { parseStats } from '../../protocol/stats.js';
 import type { ActiveFile, Snapshot } from '../../snapshot/snapshot.js';
-import { bindFilter, type Filter } from '../read/filter.js';
+import type { Filter } from '../read/filter.js';
 import { pruneFiles } from '../read/scan.js';
+import { partitionKeyOf } from './optimize-partition.js';
+import { bindPartitionPredicate } from './optimize-predicate.js';
+
+export { partitionKeyOf };
 
 /** Default output file size (Spark's OPTIMIZE writes up to 1 GiB; 256 MiB keeps a file's rewrite in memory). */
 export const DEFAULT_TARGET_SIZE_BYTES = 256 * 1024 * 1024;
@@ -51,7 +54,8 @@ export function planOptimize(snapshot: Snapshot, opts: OptimizePlanOptions): Opt
   // Spark's defaults make the two equal (both 1 GiB): a file is small when it is below the target.
   const minFileSize = opts.minFileSizeBytes ?? target;
   const zOrderBy = opts.zOrderBy ?? [];
-  const files = pruneFiles(snapshot, partitionPredicate(snapshot, opts.predicate));
+  const selection = bindPartitionPredicate(snapshot, opts.predicate);
+  const files = selection ? pruneFiles(snapshot, selection.pruning).filter((f) => selection.matches(f)) : [...snapshot.files];
   const byPartition = new Map<string, ActiveFile[]>();
   for (const f of files) {
     const isCandidate = zOrderBy.length > 0 || f.add.size < minFileSize || f.add.deletionVector !== undefined;
@@ -82,37 +86,9 @@ export function planOptimize(snapshot: Snapshot, opts: OptimizePlanOptions): Opt
   return { bins: kept, filesConsidered: files.length, filesSkipped: files.length - rewritten, targetSizeBytes: target, zOrderBy };
 }
 
-/** A stable key of a file's partition values (the same partition whatever the key order in the log). */
-export function partitionKeyOf(values: Record<string, string | null>): string {
-  return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k] ?? null]));
-}
-
 /** Rows a file holds after its deletion vector, when the log says. */
 export function liveRecords(file: ActiveFile): number | undefined {
   const n = parseStats(file.add.stats)?.numRecords;
   if (n === undefined) return undefined;
   return n - (file.add.deletionVector?.cardinality ?? 0);
-}
-
-/** OPTIMIZE's predicate may only name partition columns (Spark: a data filter would split files). */
-function partitionPredicate(snapshot: Snapshot, predicate: Filter | string | undefined): ReturnType<typeof bindFilter> {
-  if (typeof predicate === 'string') {
-    throw unsupportedFeature(
-      `optimize predicates in SQL ("${predicate}") are not supported yet`,
-      "pass the predicate as a filter in DNF, e.g. { predicate: [['date', '=', '2024-01-01']] }",
-    );
-  }
-  const bound = bindFilter(predicate, snapshot.schema);
-  const partitions = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
-  for (const t of bound?.flat() ?? []) {
-    if (!partitions.has(t.column.toLowerCase())) {
-      throw invalidArgument(
-        `the optimize predicate names "${t.column}", which is not a partition column`,
-        snapshot.partitionColumns.length === 0
-          ? 'the table is not partitioned: optimize it without a predicate'
-          : `restrict the predicate to the partition columns: ${snapshot.partitionColumns.join(', ')}`,
-      );
-    }
-  }
-  return bound;
 }

@@ -19,7 +19,7 @@ export interface OptimizeOptions {
   targetSizeBytes?: number;
   /** Files below this size are compacted. @defaultValue targetSizeBytes */
   minFileSizeBytes?: number;
-  /** Only partitions matching this filter (DNF over partition columns). SQL strings are not supported yet. */
+  /** Only partitions matching this: a DNF filter or an SQL boolean string, over partition columns only. */
   predicate?: Filter | string;
   /** Sort each partition's rows along a Z-order curve over these data columns, rewriting all its files. */
   zOrderBy?: string[];
