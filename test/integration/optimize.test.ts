@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Float64, Int64, Utf8 } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { MAX_OPTIMIZE_PLANS } from '../../src/ops/maintain/optimize.js';
 import { corpusRoot } from '../support/paths.js';
 import { tableIds } from '../support/read.js';
 import { deltaError } from '../support/streams.js';
@@ -28,6 +29,20 @@ async function rowsOf(uri: string, version?: number): Promise<string[]> {
   const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
   const rows = (await t.toArrow()).toArray().map((r) => JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   return rows.sort();
+}
+
+async function parquetOnDisk(uri: string): Promise<string[]> {
+  return (await readdir(uri, { recursive: true })).filter((f) => f.endsWith('.parquet') && !f.startsWith('_delta_log')).sort();
+}
+
+/** Every data file any commit of the log added (relative paths). */
+async function parquetInLog(uri: string): Promise<string[]> {
+  const commits = (await readdir(path.join(uri, '_delta_log'))).filter((f) => /^\d{20}\.json$/.test(f));
+  const paths = new Set<string>();
+  for (const c of commits) {
+    for (const a of await commitJson(uri, Number(c.slice(0, 20)))) if (a.add) paths.add(decodeURIComponent(String(a.add.path)));
+  }
+  return [...paths].sort();
 }
 
 async function copyCorpusTable(name: string): Promise<string> {
@@ -294,15 +309,64 @@ describe('optimize: around other operations', () => {
     assert.equal((await DeltaTable.open(uri)).snapshot.files.length, 2);
   });
 
-  test('an overwrite that removed the files the optimize read makes it COMMIT_CONFLICT, and its new files are deleted', async () => {
+  test('an overwrite that removed every file the optimize read: it plans again on the new version, finds nothing to do, and deletes what it wrote', async () => {
     const uri = await tableOf([{ ids: [1] }, { ids: [2] }]);
     const stale = await DeltaTable.open(uri);
     await writeDeltaTable(uri, idBatch([5]), { mode: 'overwrite' });
     const parquetBefore = (await readdir(uri)).filter((f) => f.endsWith('.parquet')).sort();
-    await assert.rejects(stale.optimize(), deltaError('COMMIT_CONFLICT', /concurrent-delete-read: version 2 \(WRITE\)/));
+    const totals: number[] = [];
+    const r = await stale.optimize({ onProgress: (done, total) => void (done === 0 && totals.push(total)) });
+    assert.deepEqual(totals, [1]);
+    assert.deepEqual([r.version, r.numFilesRemoved, r.numFilesAdded], [2, 0, 0]);
     assert.deepEqual((await readdir(uri)).filter((f) => f.endsWith('.parquet')).sort(), parquetBefore);
     assert.deepEqual(await tableIds(uri), [5]);
     assert.equal((await DeltaTable.open(uri)).version, 2);
+  });
+
+  test('a delete in one partition while optimize rewrites: it keeps the bins still valid, plans that partition again, and commits once with every row', async () => {
+    const uri = path.join(await tempDir('dlts-opt-replan-'), 't');
+    for (const [ids, label] of [[[1], 'a'], [[2], 'a'], [[3], 'a'], [[4, 6], 'b'], [[5, 7], 'b']] as const) {
+      await writeDeltaTable(uri, idBatch([...ids], label), { mode: 'append', partitionBy: ['label'] });
+    }
+    const table = await DeltaTable.open(uri);
+    const totals: number[] = [];
+    let deleted = false;
+    const r = await table.optimize({
+      maxConcurrentTasks: 1,
+      onProgress: async (done, total) => {
+        if (done === 0) totals.push(total);
+        if (done === total && !deleted) {
+          deleted = true;
+          await (await DeltaTable.open(uri)).delete("label = 'b' AND id = 4");
+        }
+      },
+    });
+    // First plan: bins a and b; the delete (version 5) rewrote a file of b; the second plan rewrites only b.
+    assert.deepEqual(totals, [2, 1]);
+    assert.deepEqual([r.version, r.numFilesRemoved, r.numFilesAdded, r.partitionsOptimized, r.filesSkipped], [6, 5, 2, 2, 0]);
+    assert.deepEqual(await tableIds(uri), [1, 2, 3, 5, 6, 7]);
+    const files = await (await DeltaTable.open(uri)).files();
+    assert.deepEqual(files.map((f) => [f.partitionValues.label, f.numRecords]).sort(), [['a', 3], ['b', 3]]);
+    // Nothing the first plan wrote for b is left behind: every Parquet file is in the log.
+    assert.deepEqual(await parquetOnDisk(uri), await parquetInLog(uri));
+  });
+
+  test('when every plan is invalidated by a delete, it is COMMIT_CONFLICT after MAX_OPTIMIZE_PLANS plans naming the last winner, and leaves nothing behind', async () => {
+    const uri = path.join(await tempDir('dlts-opt-giveup-'), 't');
+    for (let i = 1; i <= 6; i++) await writeDeltaTable(uri, idBatch([i, i + 10]), { mode: 'append' });
+    const table = await DeltaTable.open(uri);
+    let next = 1;
+    let plans = 0;
+    await assert.rejects(table.optimize({
+      onProgress: async (done, total) => {
+        if (done === 0) plans++;
+        if (done === total) await (await DeltaTable.open(uri)).delete(`id = ${next++}`);
+      },
+    }), deltaError('COMMIT_CONFLICT', new RegExp(`^optimize gave up after ${MAX_OPTIMIZE_PLANS} plans, each invalidated by a concurrent commit; the last: concurrent-delete-read: version 10 \\(DELETE\\)`)));
+    assert.equal(plans, MAX_OPTIMIZE_PLANS);
+    assert.equal((await DeltaTable.open(uri)).version, 5 + MAX_OPTIMIZE_PLANS);
+    assert.deepEqual(await tableIds(uri), [6, 11, 12, 13, 14, 15, 16]);
+    assert.deepEqual(await parquetOnDisk(uri), await parquetInLog(uri));
   });
 
   test('vacuum past the retention removes the compacted-away files, and the table still reads the same', async () => {

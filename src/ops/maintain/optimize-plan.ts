@@ -22,6 +22,8 @@ export interface OptimizePlanOptions {
   zOrderBy?: string[];
   /** Only these partitions (keys from partitionKeyOf): auto-compaction's touched partitions. */
   onlyPartitions?: ReadonlySet<string>;
+  /** Files already rewritten by an earlier plan of the same OPTIMIZE (considered, not planned again). */
+  excludePaths?: ReadonlySet<string>;
 }
 
 /** One rewrite task: files of one partition that become new files together. */
@@ -59,7 +61,7 @@ export function planOptimize(snapshot: Snapshot, opts: OptimizePlanOptions): Opt
   const byPartition = new Map<string, ActiveFile[]>();
   for (const f of files) {
     const isCandidate = zOrderBy.length > 0 || f.add.size < minFileSize || f.add.deletionVector !== undefined;
-    if (!isCandidate) continue;
+    if (!isCandidate || opts.excludePaths?.has(f.add.path)) continue;
     const key = partitionKeyOf(f.add.partitionValues);
     if (opts.onlyPartitions && !opts.onlyPartitions.has(key)) continue;
     const list = byPartition.get(key) ?? [];
