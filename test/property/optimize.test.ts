@@ -108,3 +108,50 @@ test('compaction beside 2 appending OS processes: every append and every optimiz
   assert.equal(latest, 2 * appends + compactions);
   assert.equal((await DeltaTable.open(uri)).snapshot.files.length, 1);
 });
+
+test('compaction beside a deleting and an appending OS process: each optimize commits or is COMMIT_CONFLICT, every delete and append lands, no row lost or doubled', { timeout: 600_000 }, async () => {
+  const uri = await tempDir('dlts-optdel-');
+  // 20 files of two rows each: ids 0..19 and 1000..1019; the deleter removes 0..9, one commit each.
+  for (let i = 0; i < 20; i++) await writeDeltaTable(uri, idBatch([i, 1000 + i]), { mode: 'append' });
+  const deletes = 10;
+  const appends = 15;
+  const deleter = startWorker('delete-worker', [uri, '0', String(deletes)]);
+  const appender = startWorker('append-worker', [uri, '1', String(appends)]);
+  let running = true;
+  const done = Promise.all([deleter.done, appender.done]).finally(() => (running = false));
+  let committed = 0;
+  let conflicts = 0;
+  let replans = 0;
+  while (running) {
+    let plans = 0;
+    try {
+      const r = await (await DeltaTable.open(uri)).optimize({ onProgress: (d) => void (d === 0 && plans++) });
+      if (r.numFilesRemoved > 0) committed++;
+    } catch (err) {
+      // The only allowed failure: every plan lost to a delete of a file it read.
+      assert.ok(err instanceof Error && (err as { code?: string }).code === 'COMMIT_CONFLICT', String(err));
+      assert.match(err.message, /^optimize gave up after \d+ plans.*version \d+ \(DELETE\)/);
+      conflicts++;
+    }
+    replans += Math.max(0, plans - 1);
+  }
+  const [del, app] = await done;
+  assert.equal(del!.code, 0, `deleter failed: ${del!.stderr}`);
+  assert.equal(app!.code, 0, `appender failed: ${app!.stderr}`);
+  assert.equal(deleter.lines.filter((l) => l.startsWith('deleted ')).length, deletes);
+  const expected = [
+    ...Array.from({ length: 20 - deletes }, (_, i) => deletes + i),
+    ...Array.from({ length: 20 }, (_, i) => 1000 + i),
+    ...Array.from({ length: appends }, (_, i) => 100_000 + i),
+  ].sort((a, b) => a - b);
+  assert.deepEqual(await tableIds(uri), expected);
+  const latest = (await DeltaTable.open(uri)).version;
+  assert.deepEqual(await commitVersions(uri), Array.from({ length: latest + 1 }, (_, v) => v));
+  assert.equal(latest, 19 + deletes + appends + committed);
+  // Every version's rows: the optimize commits change none.
+  const history = await (await DeltaTable.open(uri)).history();
+  for (const h of history.filter((c) => c.operation === 'OPTIMIZE')) {
+    assert.deepEqual(await tableIds(uri, h.version), await tableIds(uri, h.version - 1), `OPTIMIZE at version ${h.version} changed the rows`);
+  }
+  process.stdout.write(`# optimize beside deletes: ${committed} committed, ${conflicts} COMMIT_CONFLICT, ${replans} re-plans\n`);
+});
