@@ -252,6 +252,37 @@ describe('optimize: deletion vectors', () => {
   });
 });
 
+describe('optimize: deletion vectors written by this library', () => {
+  test('files our DELETE gave deletion vectors are compacted away: no DV left, deleted rows gone, removes keep their DVs', async () => {
+    const uri = path.join(await tempDir('dlts-opt-owndv-'), 't');
+    await writeDeltaTable(uri, idBatch([1, 2, 3, 4]), { properties: { 'delta.enableDeletionVectors': 'true' } });
+    await writeDeltaTable(uri, idBatch([5, 6, 7, 8]), { mode: 'append' });
+    const table = await DeltaTable.open(uri);
+    await table.delete('id = 2 OR id = 7');
+    const withDv = await DeltaTable.open(uri);
+    assert.equal(withDv.snapshot.files.filter((f) => f.add.deletionVector !== undefined).length, 2);
+    const r = await withDv.optimize();
+    assert.deepEqual([r.version, r.numFilesRemoved, r.numFilesAdded], [3, 2, 1]);
+    const after = await DeltaTable.open(uri);
+    assert.equal(after.snapshot.files.length, 1);
+    assert.equal(after.snapshot.files[0]!.add.deletionVector, undefined);
+    assert.equal((await after.files())[0]!.numRecords, 6);
+    assert.deepEqual(await tableIds(uri), [1, 3, 4, 5, 6, 8]);
+    const metrics = (await after.history({ limit: 1 }))[0]!.operationMetrics!;
+    assert.equal(metrics.numDeletionVectorsRemoved, '2');
+    // The removes carry their DVs (Spark's rule), so readers of older versions stay right.
+    const removes = (await commitJson(uri, 3)).filter((a) => a.remove).map((a) => a.remove!);
+    assert.equal(removes.length, 2);
+    assert.ok(removes.every((rm) => rm.deletionVector !== undefined && rm.dataChange === false));
+    assert.deepEqual(await tableIds(uri, 2), [1, 3, 4, 5, 6, 8]);
+    // A single file with a DV is rewritten too (rewriting drops its deleted rows).
+    await after.delete('id = 8');
+    const single = await (await DeltaTable.open(uri)).optimize();
+    assert.deepEqual([single.numFilesRemoved, single.numFilesAdded], [1, 1]);
+    assert.deepEqual(await tableIds(uri), [1, 3, 4, 5, 6]);
+  });
+});
+
 describe('optimize: Z-order', () => {
   test('Z-order keeps every row and narrows the x and y ranges of the files', async () => {
     const uri = path.join(await tempDir('dlts-opt-z-'), 't');
