@@ -12,6 +12,9 @@
 //   node dist/bench/optimize.js stream [batches=8640] [autoCompact=false|true]
 //       a sink writing `batches` batches of 100 rows as fast as it can (8,640 is a day of
 //       10-second batches): time, files at the end, full scan at the end.
+//   node dist/bench/optimize.js stream-report <uri> [batches]
+//       a stream table as of a batch count (default: all), from its log: for a run stopped early,
+//       and to compare two runs at the same batch count.
 //   node dist/bench/optimize.js scan <uri> <version>     (used by the others)
 import { Float64, Int64, Utf8 } from 'apache-arrow';
 import { execFileSync } from 'node:child_process';
@@ -145,12 +148,39 @@ async function streamBench(batches: number, autoCompact: boolean): Promise<void>
   console.log(`stream: ${batches} batches of 100 rows, autoCompact ${autoCompact}: ${(took / 1000).toFixed(0)} s (${(took / batches).toFixed(1)} ms/batch), ${compactions} compactions, ${t.snapshot.files.length} files at the end; full scan of ${s.rows} rows ${s.ms} ms (${s.cpuS} s CPU); peak RSS ${peakRssMiB()} MiB`);
 }
 
+/**
+ * A stream table as of its batch `batches - 1` (default: the latest), from its log: the time the
+ * batches took (commit timestamps), compactions, files, and a full scan in a child process. For
+ * runs stopped before the end, and to compare two runs at the same batch count.
+ */
+async function streamReport(uri: string, batches?: number): Promise<void> {
+  const latest = await DeltaTable.open(uri);
+  const history = [...await latest.history()].reverse();
+  let version = latest.version;
+  let seen = 0;
+  let compactions = 0;
+  for (const h of history) {
+    if (h.operation === 'STREAMING UPDATE' || h.operation === 'WRITE' || h.operation === 'CREATE TABLE') seen++;
+    else if (h.operation === 'OPTIMIZE') compactions++;
+    if (batches !== undefined && seen === batches) {
+      version = h.version;
+      break;
+    }
+  }
+  const at = await DeltaTable.open(uri, { version });
+  const first = history[0]!.timestamp;
+  const last = history.find((h) => h.version === version)!.timestamp;
+  const s = scanInChild(uri, version);
+  console.log(`stream-report ${path.basename(uri)}: ${seen} batches (version ${version}), ${compactions} compactions, ${(Number(last) - Number(first)) / 1000} s of commits (${((Number(last) - Number(first)) / Math.max(1, seen - 1)).toFixed(1)} ms/batch), ${at.snapshot.files.length} files; full scan of ${s.rows} rows ${s.ms} ms (${s.cpuS} s CPU)`);
+}
+
 await mkdir(outDir, { recursive: true });
 const [stage, ...args] = process.argv.slice(2);
 if (stage === 'compact') await compactBench(Number(args[0] ?? 10_000), Number(args[1] ?? 850));
 else if (stage === 'zorder') await zorderBench(Number(args[0] ?? 10_000_000), Number(args[1] ?? 100));
 else if (stage === 'stream') await streamBench(Number(args[0] ?? 8_640), args[1] === 'true');
 else if (stage === 'scan') await scan(args[0]!, Number(args[1]));
+else if (stage === 'stream-report') await streamReport(args[0]!, args[1] === undefined ? undefined : Number(args[1]));
 else {
   console.error('usage: node dist/bench/optimize.js compact [files] [rowsPerFile] | zorder [rows] [files] | stream [batches] [true|false]');
   process.exit(2);
