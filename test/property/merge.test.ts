@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Float64, Int64, Utf8 } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { DeltaTable } from '../../src/index.js';
 import { batchOf, tempDir } from '../support/temp.js';
-import { modelRows, rowsBatch, showRow, tableRows, X_VALUES, S_VALUES, type ModelRow } from '../support/dml-model.js';
+import { buildModelTable, modelRows, showRow, tableRows, X_VALUES, S_VALUES, type ModelRow } from '../support/dml-model.js';
 
 interface SourceRow { id: bigint; x: number | null; s: string | null }
 
@@ -22,16 +22,7 @@ test('MERGE equals the clause-by-clause model: first matching clause wins, unmat
       async (appends, src: SourceRow[], p, dvs, partitioned) => {
         if (!p.matchedDelete && !p.matchedUpdate && !p.insert && !p.bySourceDelete && !p.bySourceUpdate) p.insert = true;
         const uri = await tempDir('dlts-prop-merge-');
-        let model: ModelRow[] = [];
-        let nextId = 0n;
-        for (const [i, rows] of appends.entries()) {
-          const withIds = rows.map((r) => ({ ...r, id: nextId++ }));
-          await writeDeltaTable(uri, rowsBatch(withIds), {
-            mode: i === 0 ? 'error' : 'append',
-            ...(i === 0 ? { ...(partitioned ? { partitionBy: ['p'] } : {}), ...(dvs ? { properties: { 'delta.enableDeletionVectors': 'true' } } : {}) } : {}),
-          });
-          model = [...model, ...withIds];
-        }
+        const { model } = await buildModelTable(uri, appends, { dvs, partitioned });
         const before = model.map(showRow).sort();
         const version = (await DeltaTable.open(uri)).version;
         let b = (await DeltaTable.open(uri)).merge(batchOf({

@@ -2,17 +2,12 @@ import { makeData, RecordBatch, Struct, type Data, type DataType } from 'apache-
 import { DeltaError, invalidArgument } from '../../../errors.js';
 import { nullData } from '../../../format/arrow-cast.js';
 import { takeRows } from '../../../format/arrow-take.js';
-import type { Action, AddAction, RemoveAction, Version } from '../../../protocol/actions.js';
+import type { AddAction, RemoveAction, Version } from '../../../protocol/actions.js';
 import { checkWriteSupport } from '../../../protocol/features.js';
-import { changeDataFeedEnabled, dataSkippingNumIndexedCols } from '../../../protocol/table-config.js';
 import type { Snapshot } from '../../../snapshot/snapshot.js';
-import { commitTransaction } from '../../../txn/transaction.js';
-import { afterCommit } from '../../write/after-commit.js';
-import { ChangeDataWriter } from '../../write/change-data-writer.js';
-import { DataFileWriter } from '../../write/data-file-writer.js';
-import { refuseAppendOnly, type DmlOptions } from '../delete.js';
+import { commitDml, dmlActions, dmlWriters, finishWriters, refuseAppendOnly, type DmlOptions } from '../dml-plan.js';
 import { loadDeletedRows } from '../../read/deletion-vectors.js';
-import { addWithDeletionVector, DeletionVectorWriter, deletionVectorsWritable, mergeRows } from '../deletion-vector-writer.js';
+import { addWithDeletionVector, deletionVectorsWritable, mergeRows } from '../deletion-vector-writer.js';
 import { readLiveRows } from '../dml-scan.js';
 import { batchContext, valuesToData } from '../../read/expr/batch-eval.js';
 import { compilePredicate, type EvalContext } from '../../read/expr/compile.js';
@@ -76,10 +71,8 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const started = Date.now();
   const now = (dml.now ?? Date.now)();
   const useDvs = deletionVectorsWritable(snapshot.protocol, snapshot.metadata);
-  const layout = { schema: snapshot.schema, partitionColumns: [...snapshot.partitionColumns], columnMapping: snapshot.columnMapping, ...(dml.now ? { now: dml.now } : {}) };
-  const cdf = changeDataFeedEnabled(snapshot.configuration) ? new ChangeDataWriter(snapshot.store, layout) : undefined;
-  const writer = new DataFileWriter(snapshot.store, { ...layout, statsColumns: dataSkippingNumIndexedCols(snapshot.configuration) });
-  const dvs = new DeletionVectorWriter(snapshot.store);
+  const w = dmlWriters(snapshot, dml);
+  const { cdf, dvs, data: writer } = w;
   const fields = snapshot.schema.fields;
   const arrowTypes = planReadColumns(snapshot, [...fields]).schema.fields.map((f) => f.type as DataType);
   const r: MergeResult = {
@@ -203,20 +196,14 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   }
   r.numOutputRows = r.numTargetRowsInserted + r.numTargetRowsUpdated + r.numTargetRowsCopied;
   if (removes.length === 0 && r.numTargetRowsInserted === 0) return r;
-  await dvs.finish();
-  const written = await writer.finish();
-  const cdcFiles = (await cdf?.finish()) ?? [];
-  const adds = [...dvAdds, ...written];
-  r.numTargetFilesAdded = written.length;
+  const out = await finishWriters(w);
+  r.numTargetFilesAdded = out.written.length;
   r.numTargetFilesRemoved = removes.length - dvAdds.length;
-  r.numTargetChangeFilesAdded = cdcFiles.length;
-  const actions: Action[] = [...removes.map((x) => ({ remove: x })), ...adds.map((a) => ({ add: a })), ...cdcFiles.map((c) => ({ cdc: c }))];
+  r.numTargetChangeFilesAdded = out.cdcFiles.length;
   const clauseParams = (list: MergeClause[]): string => JSON.stringify(list.map((c) => ({ ...(c.predicateText ? { predicate: c.predicateText } : {}), actionType: c.spec.action })));
   const metrics = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'version').map(([k, v]) => [k, String(v)]));
-  const commit = await commitTransaction({
-    store: snapshot.store,
-    readVersion: snapshot.version,
-    actions,
+  const version = await commitDml(snapshot, {
+    actions: dmlActions(removes, dvAdds, out),
     operation: 'MERGE',
     operationParameters: {
       predicate: JSON.stringify([sqlText(onNode)]),
@@ -227,10 +214,8 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     operationMetrics: { ...metrics, executionTimeMs: String(Date.now() - started) },
     // Conservative: any concurrent change to the table conflicts with a merge (Serializable).
     footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable: true, predicate: undefined, readPaths, removes, appIds: [], changesMetadata: false, changesProtocol: false }),
-    ...(dml.now ? { now: dml.now } : {}),
-  });
-  await afterCommit(snapshot.store, commit.version, snapshot.configuration, dml.now ? { now: dml.now } : {});
-  return { ...r, version: commit.version };
+  }, dml);
+  return { ...r, version };
 }
 
 /** The source rows indexed by their join key (rows with a NULL key part never match). */
