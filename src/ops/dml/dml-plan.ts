@@ -2,6 +2,7 @@ import { unsupportedFeature } from '../../errors.js';
 import type { Action, AddAction, AddCDCFile, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
 import { changeDataFeedEnabled, dataSkippingNumIndexedCols } from '../../protocol/table-config.js';
+import type { StructType } from '../../protocol/schema.js';
 import type { ActiveFile, Snapshot } from '../../snapshot/snapshot.js';
 import { commitTransaction } from '../../txn/transaction.js';
 import type { TransactionFootprint } from '../../txn/conflict-checker.js';
@@ -59,9 +60,12 @@ export interface DmlWriters {
   cdf: ChangeDataWriter | undefined;
 }
 
-/** Writers laid out as the table is; `withCdf` false skips the change data writer even on a CDF table. */
-export function dmlWriters(snapshot: Snapshot, opts: DmlOptions, withCdf = true): DmlWriters {
-  const layout = { schema: snapshot.schema, partitionColumns: [...snapshot.partitionColumns], columnMapping: snapshot.columnMapping, ...(opts.now ? { now: opts.now } : {}) };
+/**
+ * Writers laid out as the table is (with `schema` when the operation evolves it); `withCdf`
+ * false skips the change data writer even on a CDF table.
+ */
+export function dmlWriters(snapshot: Snapshot, opts: DmlOptions, withCdf = true, schema: StructType = snapshot.schema): DmlWriters {
+  const layout = { schema, partitionColumns: [...snapshot.partitionColumns], columnMapping: snapshot.columnMapping, ...(opts.now ? { now: opts.now } : {}) };
   return {
     data: new DataFileWriter(snapshot.store, { ...layout, statsColumns: dataSkippingNumIndexedCols(snapshot.configuration) }),
     dvs: new DeletionVectorWriter(snapshot.store),

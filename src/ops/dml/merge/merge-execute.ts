@@ -19,6 +19,7 @@ import { removeFor, type WriteInput } from '../../write/write.js';
 import { bindClauses, type MergeClause, type MergeClauseSpec } from './merge-clauses.js';
 import { mergeScope, pairContext } from './merge-scope.js';
 import { readMergeSource } from './merge-source.js';
+import { mergeTargetSchema } from './merge-schema.js';
 import { equiJoinKeys, keyRangeFilter, onCondition } from './merge-join.js';
 import { bindFilter, compare } from '../../read/filter.js';
 import { pruneFiles } from '../../read/scan.js';
@@ -31,6 +32,12 @@ export interface MergeOptions {
   sourceAlias?: string;
   /** @defaultValue 'target' */
   targetAlias?: string;
+  /**
+   * `'merge'`: add the source's columns the target lacks when UpdateAll/InsertAll (or an
+   * assignment of that name) writes them; other rows read them as NULL. Without it such a merge
+   * is refused (SCHEMA_MISMATCH).
+   */
+  schemaMode?: 'merge';
 }
 
 /** What a MERGE did (delta-rs / Spark metric names). */
@@ -55,11 +62,12 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const aliases = { target: opts.targetAlias ?? 'target', source: opts.sourceAlias ?? 'source' };
   const source = await readMergeSource(data);
-  const scope = mergeScope(snapshot.schema, source.schema, aliases);
+  const target = mergeTargetSchema(snapshot, source.schema, specs, opts.schemaMode);
+  const scope = mergeScope(target.schema, source.schema, aliases);
   const onText = onCondition(opts.on, aliases);
   const onNode = parseSql(onText);
   const on = compilePredicate(onNode, scope, onText);
-  const clauses = bindClauses(specs, snapshot.schema, source.schema, scope, aliases.source);
+  const clauses = bindClauses(specs, target.schema, source.schema, scope, aliases.source, opts.schemaMode === 'merge');
   if (clauses.some((c) => c.spec.action !== 'insert')) refuseAppendOnly(snapshot, 'MERGE');
   const matchedClauses = clauses.filter((c) => c.spec.kind === 'matched');
   const bySourceClauses = clauses.filter((c) => c.spec.kind === 'notMatchedBySource');
@@ -71,9 +79,9 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const started = Date.now();
   const now = (dml.now ?? Date.now)();
   const useDvs = deletionVectorsWritable(snapshot.protocol, snapshot.metadata);
-  const w = dmlWriters(snapshot, dml);
+  const w = dmlWriters(snapshot, dml, true, target.schema);
   const { cdf, dvs, data: writer } = w;
-  const fields = snapshot.schema.fields;
+  const fields = target.schema.fields;
   const arrowTypes = planReadColumns(snapshot, [...fields]).schema.fields.map((f) => f.type as DataType);
   const r: MergeResult = {
     version: snapshot.version, numSourceRows: source.numRows, numTargetRowsInserted: 0, numTargetRowsUpdated: 0, numTargetRowsDeleted: 0,
@@ -99,7 +107,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     const touched: number[] = [];
     const kept: RecordBatch[] = [];
     let live = 0;
-    await readLiveRows(snapshot, file, deleted, async (batch, rowIndexes) => {
+    await readLiveRows(snapshot, file, deleted, fields, async (batch, rowIndexes) => {
       live += batch.numRows;
       const tctx = batchContext(batch, fields);
       // Candidate pairs (hash join on the equality keys when there are any), then the full ON.
@@ -195,7 +203,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     await cdf?.write(rows, 'insert');
   }
   r.numOutputRows = r.numTargetRowsInserted + r.numTargetRowsUpdated + r.numTargetRowsCopied;
-  if (removes.length === 0 && r.numTargetRowsInserted === 0) return r;
+  if (removes.length === 0 && r.numTargetRowsInserted === 0 && target.added.length === 0) return r;
   const out = await finishWriters(w);
   r.numTargetFilesAdded = out.written.length;
   r.numTargetFilesRemoved = removes.length - dvAdds.length;
@@ -203,7 +211,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const clauseParams = (list: MergeClause[]): string => JSON.stringify(list.map((c) => ({ ...(c.predicateText ? { predicate: c.predicateText } : {}), actionType: c.spec.action })));
   const metrics = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'version').map(([k, v]) => [k, String(v)]));
   const version = await commitDml(snapshot, {
-    actions: dmlActions(removes, dvAdds, out),
+    actions: dmlActions(removes, dvAdds, out, target.actions),
     operation: 'MERGE',
     operationParameters: {
       predicate: JSON.stringify([sqlText(onNode)]),
@@ -213,7 +221,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     },
     operationMetrics: { ...metrics, executionTimeMs: String(Date.now() - started) },
     // Conservative: any concurrent change to the table conflicts with a merge (Serializable).
-    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable: true, predicate: undefined, readPaths, removes, appIds: [], changesMetadata: false, changesProtocol: false }),
+    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable: true, predicate: undefined, readPaths, removes, appIds: [], changesMetadata: target.added.length > 0, changesProtocol: target.actions.some((a) => 'protocol' in a) }),
   }, dml);
   return { ...r, version };
 }
