@@ -7,8 +7,8 @@ import { batchOf } from './temp.js';
 export interface ModelRow { id: bigint; p: string | null; x: number | null; s: string | null }
 
 export const P_VALUES = ['a', 'b c', 'é', null];
-// Adversarial doubles: signed zeros, infinities, large magnitudes (NaN waits for filter.ts compare()).
-export const X_VALUES = [-0, 0, 1.5, -2, 10_000_000_000, Infinity, -Infinity, null];
+// Adversarial doubles: signed zeros, infinities, NaN, large magnitudes.
+export const X_VALUES = [-0, 0, 1.5, -2, 10_000_000_000, Infinity, -Infinity, NaN, null];
 export const S_VALUES = ['', "it's", 'é', 'Z', 'z', null];
 
 export const modelRows = (maxLength: number): fc.Arbitrary<ModelRow[]> => fc.array(
@@ -29,15 +29,23 @@ export function rowsBatch(rows: ModelRow[]): RecordBatch {
 export interface ModelPredicate { sql: string; eval(r: ModelRow): boolean | null }
 
 const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+/** Spark's order of doubles (spec/reading.md): NaN = NaN, NaN above +Infinity, -0.0 = 0.0. */
+export function modelOrder(a: number | bigint, b: number | bigint): number {
+  const aNaN = typeof a === 'number' && Number.isNaN(a);
+  const bNaN = typeof b === 'number' && Number.isNaN(b);
+  if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 const cmp = (a: number | bigint | null, b: number | bigint, op: string): boolean | null => {
   if (a === null) return null;
+  const c = modelOrder(a, b);
   switch (op) {
-    case '=': return a == b; // eslint-disable-line eqeqeq -- number vs bigint by value
-    case '!=': return a != b; // eslint-disable-line eqeqeq
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    default: return a >= b;
+    case '=': return c === 0;
+    case '!=': return c !== 0;
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    default: return c >= 0;
   }
 };
 
@@ -78,7 +86,7 @@ export const modelSet: fc.Arbitrary<ModelSet> = fc.constantFrom<ModelSet>(
   { set: { x: 'x + 1' }, apply: (r) => ({ ...r, x: r.x === null ? null : r.x + 1 }) },
   { set: { x: 'COALESCE(x, -1.5)' }, apply: (r) => ({ ...r, x: r.x ?? -1.5 }) },
   { set: { s: "s || '|'" }, apply: (r) => ({ ...r, s: r.s === null ? null : `${r.s}|` }) },
-  { set: { s: "CASE WHEN x > 0 THEN 'pos' WHEN x IS NULL THEN NULL ELSE 'neg' END" }, apply: (r) => ({ ...r, s: r.x === null ? null : r.x > 0 ? 'pos' : 'neg' }) },
+  { set: { s: "CASE WHEN x > 0 THEN 'pos' WHEN x IS NULL THEN NULL ELSE 'neg' END" }, apply: (r) => ({ ...r, s: r.x === null ? null : modelOrder(r.x, 0) > 0 ? 'pos' : 'neg' }) },
   { set: { p: "'moved'" }, apply: (r) => ({ ...r, p: 'moved' }) },
   { set: { p: null, x: 0 }, apply: (r) => ({ ...r, p: null, x: 0 }) },
   { set: { s: 'CAST(id AS STRING)', x: 'CAST(id AS DOUBLE) / 2' }, apply: (r) => ({ ...r, s: String(r.id), x: Number(r.id) / 2 }) },

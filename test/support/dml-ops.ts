@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Float64, Int64, Utf8 } from 'apache-arrow';
 import type { MergeBuilder } from '../../src/ops/dml/merge/merge-builder.js';
-import { modelPredicate, modelRows, modelSet, P_VALUES, S_VALUES, showRow, X_VALUES, type ModelPredicate, type ModelRow, type ModelSet } from './dml-model.js';
+import { modelOrder, modelPredicate, modelRows, modelSet, P_VALUES, S_VALUES, showRow, X_VALUES, type ModelPredicate, type ModelRow, type ModelSet } from './dml-model.js';
 import { batchOf } from './temp.js';
 
 /**
@@ -15,7 +15,7 @@ export type ModelChange = [type: 'insert' | 'delete' | 'update_preimage' | 'upda
 /** A boolean condition of a merge clause over the target row and its source row (absent: NULL columns). */
 interface MergeCond { sql: string; eval(t: ModelRow | undefined, s: ModelRow | undefined): boolean | null }
 
-const gt0 = (v: number | null | undefined): boolean | null => (v === null || v === undefined ? null : v > 0);
+const gt0 = (v: number | null | undefined): boolean | null => (v === null || v === undefined ? null : modelOrder(v, 0) > 0);
 const matchedConds: MergeCond[] = [
   { sql: 'source.x > 0', eval: (_t, s) => gt0(s!.x) },
   { sql: 'target.s IS NULL', eval: (t) => t!.s === null },
