@@ -55,6 +55,9 @@ export interface MergeResult {
   numTargetDeletionVectorsAdded: number;
   numTargetDeletionVectorsRemoved: number;
   numTargetDeletionVectorsUpdated: number;
+  /** Target files before and after pruning by the join keys (Spark's metric names). */
+  numTargetFilesBeforeSkipping: number;
+  numTargetFilesAfterSkipping: number;
 }
 
 /** Runs a MERGE: the source is read once, the target file by file (Spark's clause semantics). */
@@ -87,6 +90,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     version: snapshot.version, numSourceRows: source.numRows, numTargetRowsInserted: 0, numTargetRowsUpdated: 0, numTargetRowsDeleted: 0,
     numTargetRowsCopied: 0, numOutputRows: 0, numTargetFilesAdded: 0, numTargetFilesRemoved: 0, numTargetChangeFilesAdded: 0,
     numTargetDeletionVectorsAdded: 0, numTargetDeletionVectorsRemoved: 0, numTargetDeletionVectorsUpdated: 0,
+    numTargetFilesBeforeSkipping: snapshot.files.length, numTargetFilesAfterSkipping: 0,
   };
   const sourceMatched = new Uint8Array(source.numRows);
   const allSource = Int32Array.from({ length: source.numRows }, (_, i) => i);
@@ -101,6 +105,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     if (range === false) files = [];
     else if (range) files = pruneFiles(snapshot, bindFilter(range, snapshot.schema));
   }
+  r.numTargetFilesAfterSkipping = files.length;
   for (const file of files) {
     readPaths.push(file.add.path);
     const deleted = file.add.deletionVector ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : new Float64Array(0);
