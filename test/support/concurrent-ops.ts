@@ -127,9 +127,10 @@ export function checkConflictJustified(err: unknown, loser: Op, loserSnap: Snaps
   const info = actions.find((a): a is Extract<Action, { commitInfo: unknown }> => 'commitInfo' in a)!.commitInfo;
   if (info.operation !== m[3]) throw new Error(`message says ${m[3]}, version ${version} is ${String(info.operation)}`);
   if (loser.kind === 'append') throw new Error('a blind append conflicted');
-  // The partitions the loser read: DELETE/UPDATE with a partition term and partition overwrites
-  // read one; the rest (MERGE, whole-table predicates, full overwrite) read the whole table.
-  const readsOnePart = loser.kind === 'overwrite-partition' || ((loser.kind === 'delete' || loser.kind === 'update') && !loser.wholeTable);
+  // The partitions the loser read: DELETE/UPDATE with a partition term, partition overwrites and
+  // MERGE on (id, part) (its source keys hold one partition) read one; whole-table predicates and
+  // full overwrites read the whole table.
+  const readsOnePart = loser.kind === 'overwrite-partition' || loser.kind === 'merge' || ((loser.kind === 'delete' || loser.kind === 'update') && !loser.wholeTable);
   const read = (p: string | null | undefined): boolean => !readsOnePart || p === loser.part;
   const readPaths = new Set(loserSnap.files.filter((f) => read(f.add.partitionValues.part)).map((f) => f.add.path));
   const justified = m[1] === 'concurrent-append'

@@ -21,7 +21,7 @@ import { mergeScope, pairContext } from './merge-scope.js';
 import { readMergeSource } from './merge-source.js';
 import { mergeTargetSchema } from './merge-schema.js';
 import { equiJoinKeys, keyRangeFilter, onCondition } from './merge-join.js';
-import { bindFilter, compare } from '../../read/filter.js';
+import { bindFilter, compare, type BoundTerm } from '../../read/filter.js';
 import { pruneFiles } from '../../read/scan.js';
 import type { ActiveFile } from '../../../snapshot/snapshot.js';
 
@@ -99,11 +99,22 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const readPaths: string[] = [];
   // Target files whose key range misses the source's cannot match; without NOT MATCHED BY SOURCE
   // clauses they are not read at all (Spark reads only the files the join can touch).
+  // That key filter is also the merge's read predicate for conflicts: a file another writer adds
+  // outside it holds no row the join could match. Its partition terms (a partition column among
+  // the keys) narrow the read to those partitions; otherwise the merge reads the whole table.
   let files: ActiveFile[] = [...snapshot.files];
+  let readWholeTable = true;
+  let readPredicate: BoundTerm[][] | undefined;
   if (keys && bySourceClauses.length === 0) {
     const range = keyRangeFilter(keys, snapshot.schema, source, compare as never);
-    if (range === false) files = [];
-    else if (range) files = pruneFiles(snapshot, bindFilter(range, snapshot.schema));
+    if (range === false) {
+      files = [];
+      readWholeTable = false;
+    } else if (range) {
+      readPredicate = bindFilter(range, snapshot.schema);
+      files = pruneFiles(snapshot, readPredicate);
+      readWholeTable = false;
+    }
   }
   r.numTargetFilesAfterSkipping = files.length;
   for (const file of files) {
@@ -225,8 +236,8 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
       notMatchedBySourcePredicates: clauseParams(bySourceClauses),
     },
     operationMetrics: { ...metrics, executionTimeMs: String(Date.now() - started) },
-    // Conservative: any concurrent change to the table conflicts with a merge (Serializable).
-    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable: true, predicate: undefined, readPaths, removes, appIds: [], changesMetadata: target.added.length > 0, changesProtocol: target.actions.some((a) => 'protocol' in a) }),
+    // Serializable: the key filter above (or the whole table) is what the merge read.
+    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable, predicate: readPredicate, readPaths, removes, appIds: [], changesMetadata: target.added.length > 0, changesProtocol: target.actions.some((a) => 'protocol' in a) }),
   }, dml);
   return { ...r, version };
 }
