@@ -45,16 +45,16 @@ async function feedOf(uri: string, version: number): Promise<string[]> {
   return rows.map((r) => showChange([r._change_type, { id: r.id as bigint, p: r.p as string | null, x: r.x as number | null, s: r.s as string | null }])).sort();
 }
 
-test('DML model: after any sequence of append/delete/update/merge (every clause kind), each version, time travel and each commit\'s change feed equal the in-memory model (DV on/off, partitioned or not)', { timeout: 600_000 }, async () => {
+test('DML model: after any sequence of append/delete/update/merge (every clause kind), each version, time travel and each commit\'s change feed equal the in-memory model (DV on/off, partitioned or not, column mapping by name or none)', { timeout: 600_000 }, async () => {
   const seen = { commits: 0, merges: 0, dvTables: 0, noops: 0 };
   await fc.assert(
     fc.asyncProperty(
-      modelRows(6), fc.array(dmlOpArb, { minLength: 1, maxLength: 5 }), fc.boolean(), fc.boolean(),
-      async (initial, ops, dvs, partitioned) => {
+      modelRows(6), fc.array(dmlOpArb, { minLength: 1, maxLength: Number(process.env.DML_MODEL_OPS ?? 5) }), fc.boolean(), fc.boolean(), fc.boolean(),
+      async (initial, ops, dvs, partitioned, mapped) => {
         const uri = await tempDir('dlts-prop-dml-');
         const nextId = { value: 0n };
         let model: ModelRow[] = numberRows(initial, nextId);
-        await writeDeltaTable(uri, rowsBatch(model), { ...(partitioned ? { partitionBy: ['p'] } : {}), properties: modelTableProperties({ dvs, partitioned, cdf: true }) });
+        await writeDeltaTable(uri, rowsBatch(model), { ...(partitioned ? { partitionBy: ['p'] } : {}), properties: { ...modelTableProperties({ dvs, partitioned, cdf: true }), ...(mapped ? { 'delta.columnMapping.mode': 'name' } : {}) } });
         // history[v]: the rows of version v; feeds[v]: the changes commit v made.
         const history: string[][] = [model.map(showRow).sort()];
         const feeds: string[][] = [model.map((r) => showChange(['insert', r])).sort()];
