@@ -90,6 +90,17 @@ describe('table.merge', () => {
     assert.deepEqual(await rows(uri), []);
   });
 
+  it('an insert-only merge is not checked for several source rows per target row (as Spark): matched rows stay, unmatched duplicates are all inserted', async () => {
+    // Regression: found by test/property/dml-model.test.ts (we refused this merge; Spark runs it).
+    const uri = await tempDir('dlts-merge-dup-ins-');
+    await writeDeltaTable(uri, idBatch([1], 'a'));
+    const r = await (await DeltaTable.open(uri)).merge(source([1, 1, 2, 2], ['x', 'y', 'z', 'w']), { on: ['id'] }).whenNotMatchedInsertAll().execute();
+    assert.deepEqual([r.version, r.numTargetRowsInserted, r.numTargetRowsUpdated], [1, 2, 0]);
+    assert.deepEqual(await rows(uri), ['1a', '2w', '2z']);
+    // A merge with a NOT MATCHED BY SOURCE clause is checked.
+    await assert.rejects((await DeltaTable.open(uri)).merge(source([1, 1], ['x', 'y']), { on: ['id'] }).whenNotMatchedBySourceDelete().execute(), { code: 'INVALID_ARGUMENT' });
+  });
+
   it('refuses unknown columns, ambiguous names and a non-last clause without condition', async () => {
     const uri = await tempDir('dlts-merge-err-');
     await writeDeltaTable(uri, idBatch([1], 'a'));

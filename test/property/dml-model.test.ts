@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { tempDir } from '../support/temp.js';
 import { modelRows, modelTableProperties, rowsBatch, showRow, tableRows, type ModelRow } from '../support/dml-model.js';
-import { addClauses, applyModel, dmlOpArb, numberRows, showChange, sourceBatch, type DmlOp, type ModelChange } from '../support/dml-ops.js';
+import { addClauses, applyModel, dmlOpArb, mergeRefused, numberRows, showChange, sourceBatch, type DmlOp, type ModelChange } from '../support/dml-ops.js';
 
 /** Runs one operation on the table; returns the version it reports and its row counts. */
 async function run(uri: string, op: DmlOp): Promise<{ version: number; counts: number[] }> {
@@ -46,7 +46,7 @@ async function feedOf(uri: string, version: number): Promise<string[]> {
 }
 
 test('DML model: after any sequence of append/delete/update/merge (every clause kind), each version, time travel and each commit\'s change feed equal the in-memory model (DV on/off, partitioned or not, column mapping by name or none)', { timeout: 600_000 }, async () => {
-  const seen = { commits: 0, merges: 0, dvTables: 0, noops: 0 };
+  const seen = { commits: 0, merges: 0, dvTables: 0, noops: 0, refused: 0 };
   await fc.assert(
     fc.asyncProperty(
       modelRows(6), fc.array(dmlOpArb, { minLength: 1, maxLength: Number(process.env.DML_MODEL_OPS ?? 5) }), fc.boolean(), fc.boolean(), fc.boolean(),
@@ -61,9 +61,15 @@ test('DML model: after any sequence of append/delete/update/merge (every clause 
         if (dvs) seen.dvTables++;
         for (const generated of ops) {
           const op = generated.kind === 'append' ? { ...generated, rows: numberRows(generated.rows, nextId) } : generated;
+          const what = `${String(fc.stringify(generated))} at version ${history.length - 1}`;
+          if (op.kind === 'merge' && mergeRefused(model, op)) {
+            await assert.rejects(run(uri, op), (e: Error & { code: string }) => e.code === 'INVALID_ARGUMENT' && /DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE/.test(e.message), what);
+            assert.equal((await DeltaTable.open(uri)).version, history.length - 1, `nothing committed by ${what}`);
+            seen.refused++;
+            continue;
+          }
           const next = applyModel(model, op);
           const got = await run(uri, op);
-          const what = `${String(fc.stringify(generated))} at version ${history.length - 1}`;
           assert.deepEqual(got.counts, expectedCounts(op, next.changes), `counts of ${what}`);
           if (next.changes.length === 0) {
             // Nothing changes: nothing is committed.
@@ -87,5 +93,5 @@ test('DML model: after any sequence of append/delete/update/merge (every clause 
     ),
     { seed: Number(process.env.DML_MODEL_SEED ?? 14_014), numRuns: Number(process.env.DML_MODEL_RUNS ?? 30) },
   );
-  assert.ok(seen.commits > 30 && seen.merges > 5 && seen.dvTables > 5 && seen.noops > 0, JSON.stringify(seen));
+  assert.ok(seen.commits > 30 && seen.merges > 5 && seen.dvTables > 5 && seen.noops > 0 && seen.refused > 0, JSON.stringify(seen));
 });

@@ -92,8 +92,11 @@ function legalClauses(list: ModelClause[]): ModelClause[] {
 
 const clauseText = (c: ModelClause): string => `when${c.kind[0]!.toUpperCase()}${c.kind.slice(1)}${c.action[0]!.toUpperCase()}${c.action.slice(1)}(${c.cond ? JSON.stringify(c.cond.sql) : ''}${c.set ? ` ${JSON.stringify(c.set.set)}` : ''})`;
 
-/** Source rows: unique ids, some of them in the table (0..maxId), some new. */
-const sourceArb = (maxId: number): fc.Arbitrary<ModelRow[]> => fc.uniqueArray(fc.integer({ min: 0, max: maxId }), { minLength: 1, maxLength: 5 }).chain((ids) =>
+/** Source rows: ids some of them in the table (0..maxId), some new; now and then an id twice. */
+const sourceArb = (maxId: number): fc.Arbitrary<ModelRow[]> => fc.oneof(
+  { arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: maxId }), { minLength: 1, maxLength: 5 }), weight: 4 },
+  { arbitrary: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 2, maxLength: 5 }), weight: 2 },
+).chain((ids) =>
   fc.tuple(...ids.map((id) => fc.record({ p: fc.constantFrom(...P_VALUES), x: fc.constantFrom(...X_VALUES), s: fc.constantFrom(...S_VALUES) }).map((r) => ({ ...r, id: BigInt(id) })))));
 
 export const dmlOpArb: fc.Arbitrary<DmlOp> = fc.oneof(
@@ -109,6 +112,17 @@ export const dmlOpArb: fc.Arbitrary<DmlOp> = fc.oneof(
 /** Appended rows get ids from the model's counter, so the model fixes them before the table sees them. */
 export function numberRows(rows: ModelRow[], nextId: { value: bigint }): ModelRow[] {
   return rows.map((r) => ({ ...r, id: nextId.value++ }));
+}
+
+/**
+ * Spark refuses a MERGE in which a target row joins several source rows, unless the merge is
+ * insert-only (never checked) or its only MATCHED clause is an unconditional DELETE.
+ */
+export function mergeRefused(rows: ModelRow[], op: DmlOp & { kind: 'merge' }): boolean {
+  const matched = op.clauses.filter((c) => c.kind === 'matched');
+  if (op.clauses.every((c) => c.kind === 'notMatched')) return false;
+  if (matched.length === 1 && matched[0]!.action === 'delete' && !matched[0]!.cond) return false;
+  return rows.some((t) => op.source.filter((s) => s.id === t.id).length > 1);
 }
 
 /** What a DML operation does to the model: the rows after it and the changes, in no particular order. */
@@ -132,7 +146,9 @@ export function applyModel(rows: ModelRow[], op: DmlOp): { rows: ModelRow[]; cha
     }
     case 'merge': {
       const out: ModelRow[] = [];
-      const bySource = new Map(op.source.map((s) => [s.id, s]));
+      // First source row per id: only a merge that cannot see the difference gets this far.
+      const bySource = new Map<bigint, ModelRow>();
+      for (const s of op.source) if (!bySource.has(s.id)) bySource.set(s.id, s);
       for (const t of rows) {
         const s = bySource.get(t.id);
         const clause = op.clauses.find((c) => c.kind === (s ? 'matched' : 'notMatchedBySource') && (!c.cond || c.cond.eval(t, s) === true));

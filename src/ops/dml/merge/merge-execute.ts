@@ -76,6 +76,9 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const bySourceClauses = clauses.filter((c) => c.spec.kind === 'notMatchedBySource');
   const notMatchedClauses = clauses.filter((c) => c.spec.kind === 'notMatched');
   const onlyUnconditionalDelete = matchedClauses.length === 1 && matchedClauses[0]!.spec.action === 'delete' && !matchedClauses[0]!.predicate;
+  // Spark never checks an insert-only merge for several source rows per target row: a matched
+  // target row is left as it is whatever matched it (ClassicMergeExecutor's insert-only path).
+  const insertOnly = matchedClauses.length === 0 && bySourceClauses.length === 0;
   const keys = equiJoinKeys(onNode, snapshot.schema, source.schema, aliases);
   const index = keys ? sourceIndex(source, keys.map((k) => k.source)) : undefined;
 
@@ -138,7 +141,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
       for (let k = 0; k < hit.length; k++) {
         if (hit[k] !== true) continue;
         const t = pti[k]!;
-        if (matchOf[t]! >= 0 && !onlyUnconditionalDelete) {
+        if (matchOf[t]! >= 0 && !onlyUnconditionalDelete && !insertOnly) {
           throw new DeltaError('INVALID_ARGUMENT', 'several source rows match the same target row (DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE); nothing was committed', {
             hint: 'make the source rows unique on the join keys first (e.g. keep the latest row per key)',
           });
