@@ -127,7 +127,8 @@ async function measure(base: string, run: Run, dvs: boolean, rows: number, files
   const dir = path.join(OUT, 'dml-work');
   await rm(dir, { recursive: true, force: true });
   await cp(base, dir, { recursive: true });
-  if (dvs) await writeDeltaTable(dir, [], { mode: 'append', properties: { 'delta.enableDeletionVectors': 'true' } });
+  // Every run starts from the same version (10, a checkpoint written here, not timed) and commits 11.
+  await writeDeltaTable(dir, [], { mode: 'append', properties: { 'delta.enableDeletionVectors': dvs ? 'true' : 'false' } });
   const script = fileURLToPath(import.meta.url);
   const out = await new Promise<string>((resolve, reject) => {
     const p = spawn(process.execPath, [script, '--child', run, dir, String(rows), String(files)], { stdio: ['ignore', 'pipe', 'inherit'] });
