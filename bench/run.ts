@@ -3,6 +3,7 @@
 //           next to parquet-wasm's raw read (IPC path) of the same files.
 //   append: rows/s of writeDeltaTable for 1M rows next to raw parquet-wasm writing the same batches.
 //   commit: small-append latency (median, p99) next to the local put-if-absent floor.
+//   dml:    MERGE upsert and DELETE vs a plain overwrite (bench/dml.ts), on 1M rows (BENCH_DML_ROWS).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Float64, Int64, Utf8 } from 'apache-arrow';
@@ -118,3 +119,7 @@ for (const writers of [1, 2, 4, 8]) {
   const version = (await DeltaTable.open(uri)).version;
   console.log(`commits ${writers} process(es) x ${perWriter} appends: ${(total / secs).toFixed(1)} commits/s aggregate (final version ${version}, expected ${total})`);
 }
+
+// DELETE / UPDATE / MERGE (bench/dml.ts; `node dist/bench/dml.js` runs the 10M-row, 1,000-file table)
+const { runDmlBench } = await import('./dml.js');
+await runDmlBench(Number(process.env.BENCH_DML_ROWS ?? 1_000_000), 1_000);

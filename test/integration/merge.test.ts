@@ -63,6 +63,19 @@ describe('table.merge', () => {
     assert.deepEqual([r.numTargetRowsUpdated, r.numTargetRowsInserted, r.numTargetFilesRemoved], [1, 1, 1]);
   });
 
+  it('source keys spread over the table read only the files whose min/max bracket one of them (the key list prunes, not just its range)', async () => {
+    const uri = await tempDir('dlts-merge-prune-list-');
+    for (const [i, base] of [0, 100, 200, 300].entries()) await writeDeltaTable(uri, idBatch([base, base + 1], 'a'), { mode: i === 0 ? 'error' : 'append' });
+    // Keys 1 and 301 span every file's range; only the first and last files can hold them. The middle ones are deleted from disk:
+    // opening either would fail the merge.
+    const middle = (await DeltaTable.open(uri)).snapshot.files.filter((f) => /"minValues":\{"id":(100|200)[,}]/.test(f.add.stats ?? ''));
+    assert.equal(middle.length, 2);
+    for (const f of middle) await rm(path.join(uri, f.add.path));
+    const r = await (await DeltaTable.open(uri)).merge(source([1, 301, 150], ['x', 'y', 'z']), { on: ['id'] })
+      .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+    assert.deepEqual([r.numTargetRowsUpdated, r.numTargetRowsInserted, r.numTargetFilesBeforeSkipping, r.numTargetFilesAfterSkipping], [2, 1, 4, 2]);
+  });
+
   it('several source rows matching one target row is an error and nothing is committed', async () => {
     const uri = await tempDir('dlts-merge-dup-');
     await writeDeltaTable(uri, idBatch([1], 'a'));
@@ -75,6 +88,17 @@ describe('table.merge', () => {
     const r = await (await DeltaTable.open(uri)).merge(source([1, 1], ['x', 'y']), { on: ['id'] }).whenMatchedDelete().execute();
     assert.equal(r.numTargetRowsDeleted, 1);
     assert.deepEqual(await rows(uri), []);
+  });
+
+  it('an insert-only merge is not checked for several source rows per target row (as Spark): matched rows stay, unmatched duplicates are all inserted', async () => {
+    // Regression: found by test/property/dml-model.test.ts (we refused this merge; Spark runs it).
+    const uri = await tempDir('dlts-merge-dup-ins-');
+    await writeDeltaTable(uri, idBatch([1], 'a'));
+    const r = await (await DeltaTable.open(uri)).merge(source([1, 1, 2, 2], ['x', 'y', 'z', 'w']), { on: ['id'] }).whenNotMatchedInsertAll().execute();
+    assert.deepEqual([r.version, r.numTargetRowsInserted, r.numTargetRowsUpdated], [1, 2, 0]);
+    assert.deepEqual(await rows(uri), ['1a', '2w', '2z']);
+    // A merge with a NOT MATCHED BY SOURCE clause is checked.
+    await assert.rejects((await DeltaTable.open(uri)).merge(source([1, 1], ['x', 'y']), { on: ['id'] }).whenNotMatchedBySourceDelete().execute(), { code: 'INVALID_ARGUMENT' });
   });
 
   it('refuses unknown columns, ambiguous names and a non-last clause without condition', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Int64, Utf8 } from 'apache-arrow';
 import { DeltaError, DeltaTable } from '../../src/index.js';
-import { writeToStore, type WriteOptions } from '../../src/ops/write/write.js';
-import { loadSnapshot } from '../../src/snapshot/snapshot.js';
+import { writeToStore } from '../../src/ops/write/write.js';
+import type { Action } from '../../src/protocol/actions.js';
+import { loadSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { S3Store } from '../../src/storage/s3-store.js';
@@ -12,39 +12,8 @@ import { parseTableUri, type StorageOptions } from '../../src/storage/store-for-
 import { freshS3Uri, s3Options, s3TestOptions } from '../support/s3.js';
 import { writeDeltaTable } from '../../src/index.js';
 import { scheduledStore, faultyStore } from '../support/store-wrappers.js';
-import { batchOf, tempDir } from '../support/temp.js';
-
-type Op =
-  | { kind: 'append'; part: string; ids: number[] }
-  | { kind: 'overwrite-partition'; part: string; ids: number[] }
-  | { kind: 'overwrite-all'; part: string; ids: number[] };
-
-const rows = (part: string, ids: number[]) => batchOf({
-  id: { type: new Int64(), values: ids.map(BigInt) },
-  part: { type: new Utf8(), values: ids.map(() => part) },
-});
-
-const opArb: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom<Op['kind']>('append', 'append', 'overwrite-partition', 'overwrite-all'),
-  part: fc.constantFrom('a', 'b'),
-  ids: fc.uniqueArray(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 3 }),
-}) as fc.Arbitrary<Op>;
-
-function optionsFor(op: Op, label: string): WriteOptions {
-  const base: WriteOptions = { mode: op.kind === 'append' ? 'append' : 'overwrite', userMetadata: label };
-  return op.kind === 'overwrite-partition' ? { ...base, predicate: [['part', '=', op.part]] } : base;
-}
-
-/** The table after applying ops serially, as a sorted list of "part:id". */
-function model(ops: Op[]): string[] {
-  let state: Array<[string, number]> = [];
-  for (const op of ops) {
-    if (op.kind === 'overwrite-all') state = [];
-    if (op.kind === 'overwrite-partition') state = state.filter(([p]) => p !== op.part);
-    state.push(...op.ids.map((i) => [op.part, i] as [string, number]));
-  }
-  return state.map(([p, i]) => `${p}:${i}`).sort();
-}
+import { tempDir } from '../support/temp.js';
+import { changesTable, checkConflictJustified, INITIAL, opArb, operationOf, rows, runOp, serialModel } from '../support/concurrent-ops.js';
 
 /** A fresh table location: its URI, options to open it, and the raw store under it. */
 interface Location {
@@ -65,44 +34,54 @@ async function s3Location(): Promise<Location> {
 }
 
 function concurrentWritersProperty(name: string, fresh: () => Promise<Location>, numRuns: number, opts: { skip?: string; timeout?: number } = {}): void {
-  test(`concurrent writers (${name}): final table equals a serial run in commit order, versions contiguous, appends never conflict`, opts, async () => {
+  test(`concurrent writers (${name}): appends, overwrites, DELETE, UPDATE and MERGE — the final table equals a serial run in commit order (no lost or doubled row), versions contiguous, blind appends never conflict, each conflict names a winning version that justifies it (Serializable)`, { timeout: 600_000, ...opts }, async () => {
+    const seen = { conflicts: 0, dmlCommits: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 4 }), fc.scheduler(), async (ops, s) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 4 }), fc.boolean(), fc.scheduler(), async (ops, dvs, s) => {
         const { uri, storage, base } = await fresh();
-        await writeDeltaTable(uri, rows('a', [1000]), { partitionBy: ['part'], storage });
+        await writeDeltaTable(uri, rows(INITIAL[0]!.part, INITIAL[0]!.ids), { partitionBy: ['part'], storage, ...(dvs ? { properties: { 'delta.enableDeletionVectors': 'true' } } : {}) });
+        await writeDeltaTable(uri, rows(INITIAL[1]!.part, INITIAL[1]!.ids), { mode: 'append', storage });
+        const first = INITIAL.length - 1;
         const outcomes = await s.waitFor(Promise.all(ops.map(async (op, w) => {
           const store = scheduledStore(base, s, `w${w}`);
+          let snap: Snapshot | undefined;
           try {
-            const snap = await loadSnapshot(store);
-            const r = await writeToStore(store, snap, rows(op.part, op.ids), optionsFor(op, `w${w}`));
-            return { w, version: r.version, error: undefined };
+            snap = await loadSnapshot(store);
+            return { w, snap, version: await runOp(snap, op, `w${w}`), error: undefined as unknown };
           } catch (e) {
-            return { w, version: -1, error: e };
+            return { w, snap, version: undefined, error: e };
           }
         })));
-        for (const o of outcomes) {
-          if (o.error) {
-            assert.ok(o.error instanceof DeltaError && o.error.code === 'COMMIT_CONFLICT', `unexpected ${String(o.error)}`);
-            assert.notEqual(ops[o.w]!.kind, 'append', 'a blind append never conflicts');
-          }
-        }
         const table = await DeltaTable.open(uri, { storage });
-        const committed = outcomes.filter((o) => !o.error);
-        assert.equal(table.version, committed.length, 'one version per successful writer, no gaps');
-        // Which writer committed each version, from commitInfo.userMetadata.
-        const order: Op[] = [{ kind: 'append', part: 'a', ids: [1000] }];
-        for (let v = 1; v <= table.version; v++) {
+        const actionsOf = new Map<number, Action[]>();
+        for (let v = first + 1; v <= table.version; v++) {
           const text = new TextDecoder().decode(await base.get(`_delta_log/${String(v).padStart(20, '0')}.json`));
-          const label = JSON.parse(text.split('\n')[0]!).commitInfo.userMetadata as string;
-          const w = Number(label.slice(1));
-          assert.equal(committed.find((o) => o.w === w)?.version, v, `writer ${w} acknowledged version ${v}`);
-          order.push(ops[w]!);
+          actionsOf.set(v, text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Action));
         }
+        for (const o of outcomes) {
+          if (o.error === undefined) continue;
+          assert.ok(o.snap, `writer ${o.w} failed before reading: ${String(o.error)}`);
+          checkConflictJustified(o.error, ops[o.w]!, o.snap, (v) => actionsOf.get(v)!, table.version);
+          seen.conflicts++;
+        }
+        const committed = outcomes.filter((o) => o.version !== undefined).sort((x, y) => x.version! - y.version!);
+        assert.deepEqual(committed.map((o) => o.version), committed.map((_, i) => first + 1 + i), 'one version per committing writer, no gaps');
+        assert.equal(table.version, first + committed.length);
+        // Each version was written by the writer that acknowledged it, with its operation.
+        for (const o of committed) {
+          const info = actionsOf.get(o.version!)!.find((a): a is Extract<Action, { commitInfo: unknown }> => 'commitInfo' in a)!.commitInfo;
+          assert.equal(info.operation, operationOf(ops[o.w]!), `version ${o.version} is writer ${o.w}'s`);
+          if (ops[o.w]!.kind === 'append' || ops[o.w]!.kind.startsWith('overwrite')) assert.equal(info.userMetadata, `w${o.w}`);
+          else seen.dmlCommits++;
+        }
+        const order = committed.map((o) => ops[o.w]!);
+        order.forEach((op, i) => assert.ok(changesTable(op, serialModel(order.slice(0, i))), `${JSON.stringify(op)} committed without changing a row`));
         const got = (await table.toArrow()).toArray().map((r) => `${r.part}:${Number(r.id)}`).sort();
-        assert.deepEqual(got, model(order));
+        assert.deepEqual(got, serialModel(order));
       }),
       { numRuns },
     );
+    assert.ok(seen.conflicts > 0 && seen.dmlCommits > 0, JSON.stringify(seen));
   });
 }
 

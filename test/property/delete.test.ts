@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { DeltaTable } from '../../src/index.js';
 import { tempDir } from '../support/temp.js';
-import { modelPredicate, modelRows, rowsBatch, showRow, tableRows, type ModelRow } from '../support/dml-model.js';
+import { buildModelTable, modelPredicate, modelRows, showRow, tableRows } from '../support/dml-model.js';
 
 const SEED = 14_001;
 
@@ -16,21 +16,9 @@ test('DELETE leaves exactly the rows where the predicate is not TRUE, every earl
       fc.boolean(), fc.boolean(), fc.boolean(),
       async (appends, predicates, dvs, partitioned, cdf) => {
         const uri = await tempDir('dlts-prop-del-');
-        let model: ModelRow[] = [];
-        let nextId = 0n;
-        const versions: string[][] = [];
-        for (const [i, rows] of appends.entries()) {
-          const withIds = rows.map((r) => ({ ...r, id: nextId++ }));
-          await writeDeltaTable(uri, rowsBatch(withIds), {
-            mode: i === 0 ? 'error' : 'append',
-            ...(i === 0 ? {
-              ...(partitioned ? { partitionBy: ['p'] } : {}),
-              properties: { ...(dvs ? { 'delta.enableDeletionVectors': 'true' } : {}), ...(cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}) },
-            } : {}),
-          });
-          model = [...model, ...withIds];
-          versions.push(model.map(showRow).sort());
-        }
+        const built = await buildModelTable(uri, appends, { dvs, partitioned, cdf });
+        let model = built.model;
+        const versions = built.versions;
         for (const p of predicates) {
           const before = (await DeltaTable.open(uri)).version;
           const deleted = model.filter((r) => p.eval(r) === true);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Float64, Int64, Utf8 } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { DeltaTable } from '../../src/index.js';
 import { batchOf, tempDir } from '../support/temp.js';
-import { modelRows, rowsBatch, showRow, tableRows, X_VALUES, S_VALUES, type ModelRow } from '../support/dml-model.js';
+import { buildModelTable, modelOrder, modelRows, showRow, tableRows, X_VALUES, S_VALUES, type ModelRow } from '../support/dml-model.js';
 
 interface SourceRow { id: bigint; x: number | null; s: string | null }
 
@@ -22,16 +22,7 @@ test('MERGE equals the clause-by-clause model: first matching clause wins, unmat
       async (appends, src: SourceRow[], p, dvs, partitioned) => {
         if (!p.matchedDelete && !p.matchedUpdate && !p.insert && !p.bySourceDelete && !p.bySourceUpdate) p.insert = true;
         const uri = await tempDir('dlts-prop-merge-');
-        let model: ModelRow[] = [];
-        let nextId = 0n;
-        for (const [i, rows] of appends.entries()) {
-          const withIds = rows.map((r) => ({ ...r, id: nextId++ }));
-          await writeDeltaTable(uri, rowsBatch(withIds), {
-            mode: i === 0 ? 'error' : 'append',
-            ...(i === 0 ? { ...(partitioned ? { partitionBy: ['p'] } : {}), ...(dvs ? { properties: { 'delta.enableDeletionVectors': 'true' } } : {}) } : {}),
-          });
-          model = [...model, ...withIds];
-        }
+        const { model } = await buildModelTable(uri, appends, { dvs, partitioned });
         const before = model.map(showRow).sort();
         const version = (await DeltaTable.open(uri)).version;
         let b = (await DeltaTable.open(uri)).merge(batchOf({
@@ -53,7 +44,7 @@ test('MERGE equals the clause-by-clause model: first matching clause wins, unmat
         for (const t of model) {
           const s = bySource.get(t.id);
           if (s) {
-            if (p.matchedDelete && s.x !== null && s.x > 0) { deleted++; continue; }
+            if (p.matchedDelete && s.x !== null && modelOrder(s.x, 0) > 0) { deleted++; continue; }
             if (p.matchedUpdate) { updated++; out.push({ ...t, s: s.s, x: s.x ?? t.x }); continue; }
             out.push(t);
           } else {
@@ -63,7 +54,7 @@ test('MERGE equals the clause-by-clause model: first matching clause wins, unmat
           }
         }
         const targetIds = new Set(model.map((t) => t.id));
-        const inserts = src.filter((s) => !targetIds.has(s.id) && p.insert && (!p.insertOnlyPositive || (s.x !== null && s.x > 0)));
+        const inserts = src.filter((s) => !targetIds.has(s.id) && p.insert && (!p.insertOnlyPositive || (s.x !== null && modelOrder(s.x, 0) > 0)));
         for (const s of inserts) out.push({ id: s.id, x: s.x, s: s.s, p: 'new' });
         const what = JSON.stringify({ p, src: src.map((s) => ({ ...s, id: Number(s.id) })) });
         assert.deepEqual([r.numTargetRowsUpdated, r.numTargetRowsDeleted, r.numTargetRowsInserted], [updated, deleted, inserts.length], what);

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DeltaTable, writeDeltaTable } from '../../src/index.js';
+import { DeltaTable } from '../../src/index.js';
 import { tempDir } from '../support/temp.js';
-import { modelPredicate, modelRows, rowsBatch, showRow, tableRows, type ModelRow } from '../support/dml-model.js';
-
-/** Assignments as SQL (or JS literals) with their model. */
-interface ModelSet { set: Record<string, unknown>; apply(r: ModelRow): ModelRow }
-
-const modelSet: fc.Arbitrary<ModelSet> = fc.constantFrom<ModelSet>(
-  { set: { x: 'x + 1' }, apply: (r) => ({ ...r, x: r.x === null ? null : r.x + 1 }) },
-  { set: { x: 'COALESCE(x, -1.5)' }, apply: (r) => ({ ...r, x: r.x ?? -1.5 }) },
-  { set: { s: "s || '|'" }, apply: (r) => ({ ...r, s: r.s === null ? null : `${r.s}|` }) },
-  { set: { s: "CASE WHEN x > 0 THEN 'pos' WHEN x IS NULL THEN NULL ELSE 'neg' END" }, apply: (r) => ({ ...r, s: r.x === null ? null : r.x > 0 ? 'pos' : 'neg' }) },
-  { set: { p: "'moved'" }, apply: (r) => ({ ...r, p: 'moved' }) },
-  { set: { p: null, x: 0 }, apply: (r) => ({ ...r, p: null, x: 0 }) },
-  { set: { s: 'CAST(id AS STRING)', x: 'CAST(id AS DOUBLE) / 2' }, apply: (r) => ({ ...r, s: String(r.id), x: Number(r.id) / 2 }) },
-);
+import { buildModelTable, modelPredicate, modelRows, modelSet, showRow, tableRows, type ModelRow } from '../support/dml-model.js';
 
 test('UPDATE changes exactly the rows where the predicate is TRUE, as the model says; earlier versions unchanged; CDF has pre/post images', { timeout: 600_000 }, async () => {
   await fc.assert(
@@ -26,21 +13,9 @@ test('UPDATE changes exactly the rows where the predicate is TRUE, as the model 
       fc.boolean(), fc.boolean(), fc.boolean(),
       async (appends, updates, dvs, partitioned, cdf) => {
         const uri = await tempDir('dlts-prop-upd-');
-        let model: ModelRow[] = [];
-        let nextId = 0n;
-        const versions: string[][] = [];
-        for (const [i, rows] of appends.entries()) {
-          const withIds = rows.map((r) => ({ ...r, id: nextId++ }));
-          await writeDeltaTable(uri, rowsBatch(withIds), {
-            mode: i === 0 ? 'error' : 'append',
-            ...(i === 0 ? {
-              ...(partitioned ? { partitionBy: ['p'] } : {}),
-              properties: { ...(dvs ? { 'delta.enableDeletionVectors': 'true' } : {}), ...(cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}) },
-            } : {}),
-          });
-          model = [...model, ...withIds];
-          versions.push(model.map(showRow).sort());
-        }
+        const built = await buildModelTable(uri, appends, { dvs, partitioned, cdf });
+        let model = built.model;
+        const versions = built.versions;
         for (const [p, s] of updates) {
           const hit = (r: ModelRow): boolean => p === undefined || p.eval(r) === true;
           const changed = model.filter(hit);

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { Float64, Int64, Utf8, type RecordBatch } from 'apache-arrow';
-import { DeltaTable } from '../../src/index.js';
+import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { batchOf } from './temp.js';
 
 /** A row of the DML model tables: id, partition p, double x, string s. */
 export interface ModelRow { id: bigint; p: string | null; x: number | null; s: string | null }
 
 export const P_VALUES = ['a', 'b c', 'é', null];
-// Adversarial doubles: signed zeros, infinities, large magnitudes (NaN waits for filter.ts compare()).
-export const X_VALUES = [-0, 0, 1.5, -2, 10_000_000_000, Infinity, -Infinity, null];
+// Adversarial doubles: signed zeros, infinities, NaN, large magnitudes.
+export const X_VALUES = [-0, 0, 1.5, -2, 10_000_000_000, Infinity, -Infinity, NaN, null];
 export const S_VALUES = ['', "it's", 'é', 'Z', 'z', null];
 
 export const modelRows = (maxLength: number): fc.Arbitrary<ModelRow[]> => fc.array(
@@ -29,15 +29,23 @@ export function rowsBatch(rows: ModelRow[]): RecordBatch {
 export interface ModelPredicate { sql: string; eval(r: ModelRow): boolean | null }
 
 const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+/** Spark's order of doubles (spec/reading.md): NaN = NaN, NaN above +Infinity, -0.0 = 0.0. */
+export function modelOrder(a: number | bigint, b: number | bigint): number {
+  const aNaN = typeof a === 'number' && Number.isNaN(a);
+  const bNaN = typeof b === 'number' && Number.isNaN(b);
+  if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 const cmp = (a: number | bigint | null, b: number | bigint, op: string): boolean | null => {
   if (a === null) return null;
+  const c = modelOrder(a, b);
   switch (op) {
-    case '=': return a == b; // eslint-disable-line eqeqeq -- number vs bigint by value
-    case '!=': return a != b; // eslint-disable-line eqeqeq
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    default: return a >= b;
+    case '=': return c === 0;
+    case '!=': return c !== 0;
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    default: return c >= 0;
   }
 };
 
@@ -71,6 +79,19 @@ export const modelPredicate: fc.Arbitrary<ModelPredicate> = fc.letrec<{ p: Model
   ),
 })).p;
 
+/** Assignments as SQL (or JS literals) with their model. */
+export interface ModelSet { set: Record<string, unknown>; apply(r: ModelRow): ModelRow }
+
+export const modelSet: fc.Arbitrary<ModelSet> = fc.constantFrom<ModelSet>(
+  { set: { x: 'x + 1' }, apply: (r) => ({ ...r, x: r.x === null ? null : r.x + 1 }) },
+  { set: { x: 'COALESCE(x, -1.5)' }, apply: (r) => ({ ...r, x: r.x ?? -1.5 }) },
+  { set: { s: "s || '|'" }, apply: (r) => ({ ...r, s: r.s === null ? null : `${r.s}|` }) },
+  { set: { s: "CASE WHEN x > 0 THEN 'pos' WHEN x IS NULL THEN NULL ELSE 'neg' END" }, apply: (r) => ({ ...r, s: r.x === null ? null : modelOrder(r.x, 0) > 0 ? 'pos' : 'neg' }) },
+  { set: { p: "'moved'" }, apply: (r) => ({ ...r, p: 'moved' }) },
+  { set: { p: null, x: 0 }, apply: (r) => ({ ...r, p: null, x: 0 }) },
+  { set: { s: 'CAST(id AS STRING)', x: 'CAST(id AS DOUBLE) / 2' }, apply: (r) => ({ ...r, s: String(r.id), x: Number(r.id) / 2 }) },
+);
+
 /** The table's rows as sorted, comparable strings. */
 export async function tableRows(uri: string, version?: number): Promise<string[]> {
   const t = await DeltaTable.open(uri, version === undefined ? {} : { version });
@@ -79,4 +100,32 @@ export async function tableRows(uri: string, version?: number): Promise<string[]
 
 export function showRow(r: ModelRow): string {
   return JSON.stringify([String(r.id), r.p, r.x === null ? null : Object.is(r.x, -0) ? '-0' : String(r.x), r.s]);
+}
+
+/** How a model table is created. */
+export interface ModelTableOptions { dvs: boolean; partitioned: boolean; cdf?: boolean }
+
+/** The table properties of a model table. */
+export function modelTableProperties(o: ModelTableOptions): Record<string, string> {
+  return { ...(o.dvs ? { 'delta.enableDeletionVectors': 'true' } : {}), ...(o.cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}) };
+}
+
+/**
+ * Creates a table from one write per element of `appends` (so it has several files), numbering
+ * ids 0, 1, 2... across them; returns the model rows and the model of each version written.
+ */
+export async function buildModelTable(uri: string, appends: ModelRow[][], o: ModelTableOptions): Promise<{ model: ModelRow[]; versions: string[][]; nextId: bigint }> {
+  let model: ModelRow[] = [];
+  let nextId = 0n;
+  const versions: string[][] = [];
+  for (const [i, rows] of appends.entries()) {
+    const withIds = rows.map((r) => ({ ...r, id: nextId++ }));
+    await writeDeltaTable(uri, rowsBatch(withIds), {
+      mode: i === 0 ? 'error' : 'append',
+      ...(i === 0 ? { ...(o.partitioned ? { partitionBy: ['p'] } : {}), properties: modelTableProperties(o) } : {}),
+    });
+    model = [...model, ...withIds];
+    versions.push(model.map(showRow).sort());
+  }
+  return { model, versions, nextId };
 }

@@ -73,11 +73,14 @@ export async function readMatchedFile(
   }
 }
 
-/** Reads every column of the live rows of a file, handing each batch with its rows' physical indexes. */
+/**
+ * Reads the live rows of a file as `fields` (the table's by default; columns the file lacks read
+ * as NULL), handing each batch with its rows' physical indexes.
+ */
 export async function readLiveRows(
-  snapshot: Snapshot, file: ActiveFile, deleted: Float64Array, onBatch: (batch: RecordBatch, rowIndexes: Float64Array) => Promise<void>,
+  snapshot: Snapshot, file: ActiveFile, deleted: Float64Array, fields: readonly StructField[], onBatch: (batch: RecordBatch, rowIndexes: Float64Array) => Promise<void>,
 ): Promise<void> {
-  const cols = planReadColumns(snapshot, [...snapshot.schema.fields]);
+  const cols = planReadColumns(snapshot, [...fields]);
   const isDeleted = sortedMembership(deleted);
   const isDeletedRead = sortedMembership(deleted);
   let physical = 0;

@@ -1,23 +1,18 @@
 import { makeData, RecordBatch, Struct, type DataType } from 'apache-arrow';
 import { invalidArgument } from '../../errors.js';
 import { filterRows } from '../../format/arrow-take.js';
-import type { Action, AddAction, RemoveAction, Version } from '../../protocol/actions.js';
+import type { AddAction, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
-import { changeDataFeedEnabled, dataSkippingNumIndexedCols } from '../../protocol/table-config.js';
 import type { StructField } from '../../protocol/schema.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
-import { commitTransaction } from '../../txn/transaction.js';
-import { afterCommit } from '../write/after-commit.js';
-import { ChangeDataWriter } from '../write/change-data-writer.js';
-import { DataFileWriter } from '../write/data-file-writer.js';
-import { dmlFootprint, refuseAppendOnly, type DmlOptions } from './delete.js';
-import { addWithDeletionVector, DeletionVectorWriter, deletionVectorsWritable, mergeRows } from './deletion-vector-writer.js';
-import { candidateFiles, matchFile, readMatchedFile, type FileMatch } from './dml-scan.js';
+import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
+import { readMatchedFile } from './dml-scan.js';
+import { commitDml, dmlActions, dmlFootprint, dmlWriters, finishWriters, planDml, removedBytes, type DmlOptions } from './dml-plan.js';
 import { batchContext, compileAssignment, tableScope, valuesToData } from '../read/expr/batch-eval.js';
 import type { EvalContext } from '../read/expr/compile.js';
 import type { Values } from '../read/expr/expr-types.js';
 import { planReadColumns } from '../read/read-data-file.js';
-import { bindRowPredicate, type RowPredicateInput } from '../read/row-predicate.js';
+import type { RowPredicateInput } from '../read/row-predicate.js';
 import { removeFor } from '../write/write.js';
 
 export interface UpdateOptions {
@@ -49,36 +44,24 @@ export interface UpdateResult {
 export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: DmlOptions = {}): Promise<UpdateResult> {
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const assign = bindAssignments(snapshot, opts.set);
-  const predicate = bindRowPredicate(opts.predicate, snapshot.schema);
-  refuseAppendOnly(snapshot, 'UPDATE');
-  const started = Date.now();
-  const now = (dml.now ?? Date.now)();
-  const useDvs = deletionVectorsWritable(snapshot.protocol, snapshot.metadata);
-  const candidates = candidateFiles(snapshot, predicate);
-  const matches: FileMatch[] = [];
-  for (const file of candidates) {
-    const m = await matchFile(snapshot, file, predicate);
-    if (m.matched.length > 0) matches.push(m);
-  }
-  const scanTimeMs = Date.now() - started;
+  const plan = await planDml(snapshot, opts.predicate, 'UPDATE', dml);
+  const { matches, useDvs, predicate } = plan;
   const result: UpdateResult = {
     version: snapshot.version, numUpdatedRows: 0, numCopiedRows: 0, numAddedFiles: 0, numRemovedFiles: 0,
     numAddedChangeFiles: 0, numDeletionVectorsAdded: 0, numDeletionVectorsRemoved: 0, numDeletionVectorsUpdated: 0,
   };
   if (matches.length === 0) return result;
-  const layout = { schema: snapshot.schema, partitionColumns: [...snapshot.partitionColumns], columnMapping: snapshot.columnMapping, ...(dml.now ? { now: dml.now } : {}) };
-  const cdf = changeDataFeedEnabled(snapshot.configuration) ? new ChangeDataWriter(snapshot.store, layout) : undefined;
-  const writer = new DataFileWriter(snapshot.store, { ...layout, statsColumns: dataSkippingNumIndexedCols(snapshot.configuration) });
-  const dvs = new DeletionVectorWriter(snapshot.store);
+  const w = dmlWriters(snapshot, dml);
+  const cdf = w.cdf;
   const removes: RemoveAction[] = [];
   const dvAdds: AddAction[] = [];
   for (const m of matches) {
     result.numUpdatedRows += m.matched.length;
     const hadDv = m.file.add.deletionVector !== undefined;
     const whole = m.matched.length === m.liveRows;
-    removes.push(removeFor(m.file.add, now));
+    removes.push(removeFor(m.file.add, plan.now));
     if (useDvs && !whole) {
-      dvAdds.push(addWithDeletionVector(m.file.add, dvs.add(mergeRows(m.deleted, m.matched))));
+      dvAdds.push(addWithDeletionVector(m.file.add, w.dvs.add(mergeRows(m.deleted, m.matched))));
       result.numDeletionVectorsAdded++;
       if (hadDv) result.numDeletionVectorsUpdated++;
     }
@@ -86,12 +69,12 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
     await readMatchedFile(snapshot, m, async (batch, selected) => {
       const before = filterRows(batch, selected);
       const after = assign(before);
-      await writer.write(after);
+      await w.data.write(after);
       if (!useDvs || whole) {
         // Copy-on-write: the untouched rows move to the new files unchanged.
         const kept = filterRows(batch, selected.map((s) => 1 - s));
         result.numCopiedRows += kept.numRows;
-        await writer.write(kept);
+        await w.data.write(kept);
       }
       if (cdf) {
         await cdf.write(before, 'update_preimage');
@@ -99,18 +82,12 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
       }
     });
   }
-  await dvs.finish();
-  const written = await writer.finish();
-  const adds = [...dvAdds, ...written];
-  const cdcFiles = (await cdf?.finish()) ?? [];
-  const actions: Action[] = [...removes.map((r) => ({ remove: r })), ...adds.map((a) => ({ add: a })), ...cdcFiles.map((c) => ({ cdc: c }))];
-  result.numAddedFiles = written.length;
+  const out = await finishWriters(w);
+  result.numAddedFiles = out.written.length;
   result.numRemovedFiles = removes.length - dvAdds.length;
-  result.numAddedChangeFiles = cdcFiles.length;
-  const commit = await commitTransaction({
-    store: snapshot.store,
-    readVersion: snapshot.version,
-    actions,
+  result.numAddedChangeFiles = out.cdcFiles.length;
+  const version = await commitDml(snapshot, {
+    actions: dmlActions(removes, dvAdds, out),
     operation: 'UPDATE',
     operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
     operationMetrics: {
@@ -122,19 +99,15 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
       numDeletionVectorsUpdated: String(result.numDeletionVectorsUpdated),
       numUpdatedRows: String(result.numUpdatedRows),
       numCopiedRows: String(result.numCopiedRows),
-      numRemovedBytes: String(removes.filter((r) => !dvAdds.some((a) => a.path === r.path)).reduce((s, r) => s + (r.size ?? 0), 0)),
-      numAddedBytes: String(written.reduce((s, a) => s + a.size, 0)),
-      executionTimeMs: String(Date.now() - started),
-      scanTimeMs: String(scanTimeMs),
-      rewriteTimeMs: String(Date.now() - started - scanTimeMs),
+      numRemovedBytes: String(removedBytes(removes, dvAdds)),
+      numAddedBytes: String(out.written.reduce((s, a) => s + a.size, 0)),
+      executionTimeMs: String(Date.now() - plan.started),
+      scanTimeMs: String(plan.scanTimeMs),
+      rewriteTimeMs: String(Date.now() - plan.started - plan.scanTimeMs),
     },
-    footprint: dmlFootprint(snapshot, predicate, candidates.map((f) => f.add.path), removes),
-    ...(snapshot.configuration['delta.enableInCommitTimestamps'] === 'true'
-      ? { inCommitTimestamps: { previous: typeof snapshot.latestCommitInfo?.inCommitTimestamp === 'number' ? snapshot.latestCommitInfo.inCommitTimestamp : undefined } } : {}),
-    ...(dml.now ? { now: dml.now } : {}),
-  });
-  await afterCommit(snapshot.store, commit.version, snapshot.configuration, dml.now ? { now: dml.now } : {});
-  return { ...result, version: commit.version };
+    footprint: dmlFootprint(snapshot, predicate, plan.candidates.map((f) => f.add.path), removes),
+  }, dml);
+  return { ...result, version };
 }
 
 /** Binds `set` to the table: each key a column, each value type-checked; returns the row transform. */

@@ -1,5 +1,5 @@
 import type { FileFacts } from '../../snapshot/file-facts.js';
-import { compare, termMatches, type BoundTerm } from './filter.js';
+import { compare, termMatches, type BoundTerm, type Comparable } from './filter.js';
 import { statValue } from './stat-bounds.js';
 
 export type { FileFacts };
@@ -37,10 +37,31 @@ function termMayMatch(term: BoundTerm, facts: FileFacts): boolean {
     case '<=': return min === undefined || compare(min, v) <= 0;
     case '>': return max === undefined || compare(max, v) > 0;
     case '>=': return max === undefined || compare(max, v) >= 0;
-    case 'in': return term.values.some((x) => (min === undefined || compare(min, x) <= 0) && (max === undefined || compare(max, x) >= 0));
+    case 'in': return inListMayMatch(term, min, max);
     case 'not in': return !term.listHasNull; // with a null in the list no row matches (termMatches)
     default: return true; // != and not in: a file can almost always hold another value
   }
+}
+
+/** Lists longer than this are searched sorted (a MERGE's source keys can be 100k long). */
+const LINEAR_IN_LIST = 16;
+const sortedLists = new WeakMap<BoundTerm, readonly Comparable[]>();
+
+/** Whether some value of an `in` list lies within [min, max] (bounds unknown: unbounded). */
+function inListMayMatch(term: BoundTerm, min: Comparable | undefined, max: Comparable | undefined): boolean {
+  const within = (x: Comparable): boolean => (min === undefined || compare(min, x) <= 0) && (max === undefined || compare(max, x) >= 0);
+  if (term.values.length <= LINEAR_IN_LIST) return term.values.some(within);
+  let sorted = sortedLists.get(term);
+  if (!sorted) sortedLists.set(term, (sorted = [...term.values].sort(compare)));
+  // The first value >= min; the list holds one within the bounds iff that one is <= max.
+  let lo = 0;
+  let hi = sorted.length;
+  while (min !== undefined && lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(sorted[mid]!, min) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && within(sorted[lo]!);
 }
 
 function numberOrUndefined(v: unknown): number | undefined {

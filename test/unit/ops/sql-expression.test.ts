@@ -78,12 +78,21 @@ describe('SQL predicates over Arrow batches', () => {
     assert.deepEqual(rows('amount = 0.1'), [2]);
   });
 
-  // compare() in filter.ts gets NaN = NaN and NaN above all numbers on the filter branch; until
-  // that merges, NaN compares equal to everything here.
-  it('NaN equals NaN and sorts above every number (filter semantics)', { todo: 'needs the NaN order of filter.ts compare()' }, () => {
+  // The order of src/ops/read/value-order.ts, as filters use: NaN = NaN, NaN above +Infinity, -0.0 = 0.0.
+  it('NaN equals NaN and sorts above every number, +Infinity included; -0.0 equals 0.0 (filter semantics)', () => {
     assert.deepEqual(rows('price = 0.0'), [1]);
+    assert.deepEqual(rows('price = -0.0'), [1]);
     assert.deepEqual(rows("price = CAST('NaN' AS DOUBLE)"), [2]);
+    assert.deepEqual(rows("price != CAST('NaN' AS DOUBLE)"), [0, 1]);
     assert.deepEqual(rows('price > 1000000'), [2]);
+    assert.deepEqual(rows("price > CAST('Infinity' AS DOUBLE)"), [2]);
+    assert.deepEqual(rows("price >= CAST('NaN' AS DOUBLE)"), [2]);
+    assert.deepEqual(rows("price < CAST('NaN' AS DOUBLE)"), [0, 1]);
+    assert.deepEqual(rows('price BETWEEN -1 AND 1000000'), [0, 1]);
+    assert.deepEqual(rows("price IN (CAST('NaN' AS DOUBLE), 1.5)"), [0, 2]);
+    assert.deepEqual(rows('price * 0 > 0'), [2]); // NaN * 0 is NaN, above 0; -0.0 * 0 is -0.0, equal to 0
+    assert.deepEqual(rows('price * 0 = 0'), [0, 1]);
+    assert.deepEqual(values("CASE WHEN price = CAST('NaN' AS DOUBLE) THEN 'nan' WHEN price > 0 THEN 'pos' ELSE 'other' END"), ['pos', 'other', 'nan', 'other']);
   });
 
   it('BETWEEN, IN, strings, dates, aliases and quoted names', () => {

@@ -134,3 +134,16 @@ test('a file holding NaN or infinities is never skipped for a value it holds', (
     { seed: SEED, numRuns: 300 },
   );
 });
+
+test('an IN list of any length (long ones are binary-searched) keeps a file exactly when one value lies within its min/max', () => {
+  const v = fc.integer({ min: -50, max: 50 });
+  fc.assert(
+    fc.property(fc.array(v, { minLength: 1, maxLength: 5 }), fc.array(v, { minLength: 1, maxLength: 60 }), (ids, list) => {
+      const min = Math.min(...ids);
+      const max = Math.max(...ids);
+      const expected = list.some((x) => x >= min && x <= max);
+      assert.equal(mayMatch(statsOfLongs(ids.map(BigInt)), [['id', 'in', list.map(BigInt)]]), expected, `[${min}, ${max}] vs ${list.join(',')}`);
+    }),
+    { seed: SEED, numRuns: 500 },
+  );
+});

@@ -27,7 +27,7 @@ export interface MergeClause {
 }
 
 /** Binds the clauses, checking Spark's rules: only the last clause of each kind may omit its condition. */
-export function bindClauses(specs: MergeClauseSpec[], target: StructType, source: StructType, scope: ExprScope, sourceAlias: string): MergeClause[] {
+export function bindClauses(specs: MergeClauseSpec[], target: StructType, source: StructType, scope: ExprScope, sourceAlias: string, evolving = false): MergeClause[] {
   if (specs.length === 0) throw invalidArgument('a merge needs at least one when... clause', 'add e.g. .whenMatchedUpdateAll() or .whenNotMatchedInsertAll()');
   for (const kind of ['matched', 'notMatched', 'notMatchedBySource'] as const) {
     const ofKind = specs.filter((s) => s.kind === kind);
@@ -51,13 +51,15 @@ export function bindClauses(specs: MergeClauseSpec[], target: StructType, source
     if (spec.assignments === '*') {
       for (const f of fields) {
         const s = source.fields.find((x) => x.name.toLowerCase() === f.name.toLowerCase());
+        // With schema evolution a column the source lacks is kept (update) or NULL (insert), as Spark.
+        if (!s && evolving) continue;
         if (!s) throw invalidArgument(`${spec.action === 'insert' ? 'InsertAll' : 'UpdateAll'} needs every target column in the source, but the source has no column "${f.name}"`, `add "${f.name}" to the source, or list the columns with ${spec.action === 'insert' ? 'whenNotMatchedInsert({ values })' : 'whenMatchedUpdate({ set })'}`);
         pairs.push([f, `${quoteIdent(sourceAlias)}.${quoteIdent(s.name)}`]);
       }
     } else {
       for (const [name, value] of Object.entries(spec.assignments ?? {})) {
         const f = fields.find((x) => x.name === name) ?? fields.find((x) => x.name.toLowerCase() === name.toLowerCase());
-        if (!f) throw invalidArgument(`the merge ${spec.action} sets column "${name}", which is not in the target table`, `columns are: ${fields.map((x) => x.name).join(', ')}`);
+        if (!f) throw invalidArgument(`the merge ${spec.action} sets column "${name}", which is not in the target table`, `columns are: ${fields.map((x) => x.name).join(', ')}; to add a source column of that name pass { schemaMode: 'merge' } to merge()`);
         if (value === undefined) throw invalidArgument(`the new value of "${f.name}" is undefined`, 'check the variable that holds it; for NULL pass null');
         pairs.push([f, value]);
       }

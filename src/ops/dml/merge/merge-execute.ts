@@ -2,17 +2,12 @@ import { makeData, RecordBatch, Struct, type Data, type DataType } from 'apache-
 import { DeltaError, invalidArgument } from '../../../errors.js';
 import { nullData } from '../../../format/arrow-cast.js';
 import { takeRows } from '../../../format/arrow-take.js';
-import type { Action, AddAction, RemoveAction, Version } from '../../../protocol/actions.js';
+import type { AddAction, RemoveAction, Version } from '../../../protocol/actions.js';
 import { checkWriteSupport } from '../../../protocol/features.js';
-import { changeDataFeedEnabled, dataSkippingNumIndexedCols } from '../../../protocol/table-config.js';
 import type { Snapshot } from '../../../snapshot/snapshot.js';
-import { commitTransaction } from '../../../txn/transaction.js';
-import { afterCommit } from '../../write/after-commit.js';
-import { ChangeDataWriter } from '../../write/change-data-writer.js';
-import { DataFileWriter } from '../../write/data-file-writer.js';
-import { refuseAppendOnly, type DmlOptions } from '../delete.js';
+import { commitDml, dmlActions, dmlWriters, finishWriters, refuseAppendOnly, type DmlOptions } from '../dml-plan.js';
 import { loadDeletedRows } from '../../read/deletion-vectors.js';
-import { addWithDeletionVector, DeletionVectorWriter, deletionVectorsWritable, mergeRows } from '../deletion-vector-writer.js';
+import { addWithDeletionVector, deletionVectorsWritable, mergeRows } from '../deletion-vector-writer.js';
 import { readLiveRows } from '../dml-scan.js';
 import { batchContext, valuesToData } from '../../read/expr/batch-eval.js';
 import { compilePredicate, type EvalContext } from '../../read/expr/compile.js';
@@ -24,8 +19,9 @@ import { removeFor, type WriteInput } from '../../write/write.js';
 import { bindClauses, type MergeClause, type MergeClauseSpec } from './merge-clauses.js';
 import { mergeScope, pairContext } from './merge-scope.js';
 import { readMergeSource } from './merge-source.js';
+import { mergeTargetSchema } from './merge-schema.js';
 import { equiJoinKeys, keyRangeFilter, onCondition } from './merge-join.js';
-import { bindFilter, compare } from '../../read/filter.js';
+import { bindFilter, compare, type BoundTerm } from '../../read/filter.js';
 import { pruneFiles } from '../../read/scan.js';
 import type { ActiveFile } from '../../../snapshot/snapshot.js';
 
@@ -36,6 +32,12 @@ export interface MergeOptions {
   sourceAlias?: string;
   /** @defaultValue 'target' */
   targetAlias?: string;
+  /**
+   * `'merge'`: add the source's columns the target lacks when UpdateAll/InsertAll (or an
+   * assignment of that name) writes them; other rows read them as NULL. Without it such a merge
+   * is refused (SCHEMA_MISMATCH).
+   */
+  schemaMode?: 'merge';
 }
 
 /** What a MERGE did (delta-rs / Spark metric names). */
@@ -53,6 +55,9 @@ export interface MergeResult {
   numTargetDeletionVectorsAdded: number;
   numTargetDeletionVectorsRemoved: number;
   numTargetDeletionVectorsUpdated: number;
+  /** Target files before and after pruning by the join keys (Spark's metric names). */
+  numTargetFilesBeforeSkipping: number;
+  numTargetFilesAfterSkipping: number;
 }
 
 /** Runs a MERGE: the source is read once, the target file by file (Spark's clause semantics). */
@@ -60,32 +65,35 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const aliases = { target: opts.targetAlias ?? 'target', source: opts.sourceAlias ?? 'source' };
   const source = await readMergeSource(data);
-  const scope = mergeScope(snapshot.schema, source.schema, aliases);
+  const target = mergeTargetSchema(snapshot, source.schema, specs, opts.schemaMode);
+  const scope = mergeScope(target.schema, source.schema, aliases);
   const onText = onCondition(opts.on, aliases);
   const onNode = parseSql(onText);
   const on = compilePredicate(onNode, scope, onText);
-  const clauses = bindClauses(specs, snapshot.schema, source.schema, scope, aliases.source);
+  const clauses = bindClauses(specs, target.schema, source.schema, scope, aliases.source, opts.schemaMode === 'merge');
   if (clauses.some((c) => c.spec.action !== 'insert')) refuseAppendOnly(snapshot, 'MERGE');
   const matchedClauses = clauses.filter((c) => c.spec.kind === 'matched');
   const bySourceClauses = clauses.filter((c) => c.spec.kind === 'notMatchedBySource');
   const notMatchedClauses = clauses.filter((c) => c.spec.kind === 'notMatched');
   const onlyUnconditionalDelete = matchedClauses.length === 1 && matchedClauses[0]!.spec.action === 'delete' && !matchedClauses[0]!.predicate;
+  // Spark never checks an insert-only merge for several source rows per target row: a matched
+  // target row is left as it is whatever matched it (ClassicMergeExecutor's insert-only path).
+  const insertOnly = matchedClauses.length === 0 && bySourceClauses.length === 0;
   const keys = equiJoinKeys(onNode, snapshot.schema, source.schema, aliases);
   const index = keys ? sourceIndex(source, keys.map((k) => k.source)) : undefined;
 
   const started = Date.now();
   const now = (dml.now ?? Date.now)();
   const useDvs = deletionVectorsWritable(snapshot.protocol, snapshot.metadata);
-  const layout = { schema: snapshot.schema, partitionColumns: [...snapshot.partitionColumns], columnMapping: snapshot.columnMapping, ...(dml.now ? { now: dml.now } : {}) };
-  const cdf = changeDataFeedEnabled(snapshot.configuration) ? new ChangeDataWriter(snapshot.store, layout) : undefined;
-  const writer = new DataFileWriter(snapshot.store, { ...layout, statsColumns: dataSkippingNumIndexedCols(snapshot.configuration) });
-  const dvs = new DeletionVectorWriter(snapshot.store);
-  const fields = snapshot.schema.fields;
+  const w = dmlWriters(snapshot, dml, true, target.schema);
+  const { cdf, dvs, data: writer } = w;
+  const fields = target.schema.fields;
   const arrowTypes = planReadColumns(snapshot, [...fields]).schema.fields.map((f) => f.type as DataType);
   const r: MergeResult = {
     version: snapshot.version, numSourceRows: source.numRows, numTargetRowsInserted: 0, numTargetRowsUpdated: 0, numTargetRowsDeleted: 0,
     numTargetRowsCopied: 0, numOutputRows: 0, numTargetFilesAdded: 0, numTargetFilesRemoved: 0, numTargetChangeFilesAdded: 0,
     numTargetDeletionVectorsAdded: 0, numTargetDeletionVectorsRemoved: 0, numTargetDeletionVectorsUpdated: 0,
+    numTargetFilesBeforeSkipping: snapshot.files.length, numTargetFilesAfterSkipping: 0,
   };
   const sourceMatched = new Uint8Array(source.numRows);
   const allSource = Int32Array.from({ length: source.numRows }, (_, i) => i);
@@ -94,19 +102,31 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
   const readPaths: string[] = [];
   // Target files whose key range misses the source's cannot match; without NOT MATCHED BY SOURCE
   // clauses they are not read at all (Spark reads only the files the join can touch).
+  // That key filter is also the merge's read predicate for conflicts: a file another writer adds
+  // outside it holds no row the join could match. Its partition terms (a partition column among
+  // the keys) narrow the read to those partitions; otherwise the merge reads the whole table.
   let files: ActiveFile[] = [...snapshot.files];
+  let readWholeTable = true;
+  let readPredicate: BoundTerm[][] | undefined;
   if (keys && bySourceClauses.length === 0) {
     const range = keyRangeFilter(keys, snapshot.schema, source, compare as never);
-    if (range === false) files = [];
-    else if (range) files = pruneFiles(snapshot, bindFilter(range, snapshot.schema));
+    if (range === false) {
+      files = [];
+      readWholeTable = false;
+    } else if (range) {
+      readPredicate = bindFilter(range, snapshot.schema);
+      files = pruneFiles(snapshot, readPredicate);
+      readWholeTable = false;
+    }
   }
+  r.numTargetFilesAfterSkipping = files.length;
   for (const file of files) {
     readPaths.push(file.add.path);
     const deleted = file.add.deletionVector ? await loadDeletedRows(snapshot.store, file.add.deletionVector, file.path) : new Float64Array(0);
     const touched: number[] = [];
     const kept: RecordBatch[] = [];
     let live = 0;
-    await readLiveRows(snapshot, file, deleted, async (batch, rowIndexes) => {
+    await readLiveRows(snapshot, file, deleted, fields, async (batch, rowIndexes) => {
       live += batch.numRows;
       const tctx = batchContext(batch, fields);
       // Candidate pairs (hash join on the equality keys when there are any), then the full ON.
@@ -121,7 +141,7 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
       for (let k = 0; k < hit.length; k++) {
         if (hit[k] !== true) continue;
         const t = pti[k]!;
-        if (matchOf[t]! >= 0 && !onlyUnconditionalDelete) {
+        if (matchOf[t]! >= 0 && !onlyUnconditionalDelete && !insertOnly) {
           throw new DeltaError('INVALID_ARGUMENT', 'several source rows match the same target row (DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE); nothing was committed', {
             hint: 'make the source rows unique on the join keys first (e.g. keep the latest row per key)',
           });
@@ -202,21 +222,15 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
     await cdf?.write(rows, 'insert');
   }
   r.numOutputRows = r.numTargetRowsInserted + r.numTargetRowsUpdated + r.numTargetRowsCopied;
-  if (removes.length === 0 && r.numTargetRowsInserted === 0) return r;
-  await dvs.finish();
-  const written = await writer.finish();
-  const cdcFiles = (await cdf?.finish()) ?? [];
-  const adds = [...dvAdds, ...written];
-  r.numTargetFilesAdded = written.length;
+  if (removes.length === 0 && r.numTargetRowsInserted === 0 && target.added.length === 0) return r;
+  const out = await finishWriters(w);
+  r.numTargetFilesAdded = out.written.length;
   r.numTargetFilesRemoved = removes.length - dvAdds.length;
-  r.numTargetChangeFilesAdded = cdcFiles.length;
-  const actions: Action[] = [...removes.map((x) => ({ remove: x })), ...adds.map((a) => ({ add: a })), ...cdcFiles.map((c) => ({ cdc: c }))];
+  r.numTargetChangeFilesAdded = out.cdcFiles.length;
   const clauseParams = (list: MergeClause[]): string => JSON.stringify(list.map((c) => ({ ...(c.predicateText ? { predicate: c.predicateText } : {}), actionType: c.spec.action })));
   const metrics = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'version').map(([k, v]) => [k, String(v)]));
-  const commit = await commitTransaction({
-    store: snapshot.store,
-    readVersion: snapshot.version,
-    actions,
+  const version = await commitDml(snapshot, {
+    actions: dmlActions(removes, dvAdds, out, target.actions),
     operation: 'MERGE',
     operationParameters: {
       predicate: JSON.stringify([sqlText(onNode)]),
@@ -225,12 +239,10 @@ export async function executeMerge(snapshot: Snapshot, data: WriteInput, opts: M
       notMatchedBySourcePredicates: clauseParams(bySourceClauses),
     },
     operationMetrics: { ...metrics, executionTimeMs: String(Date.now() - started) },
-    // Conservative: any concurrent change to the table conflicts with a merge (Serializable).
-    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable: true, predicate: undefined, readPaths, removes, appIds: [], changesMetadata: false, changesProtocol: false }),
-    ...(dml.now ? { now: dml.now } : {}),
-  });
-  await afterCommit(snapshot.store, commit.version, snapshot.configuration, dml.now ? { now: dml.now } : {});
-  return { ...r, version: commit.version };
+    // Serializable: the key filter above (or the whole table) is what the merge read.
+    footprint: footprintFor({ snapshot, isBlindAppend: false, readWholeTable, predicate: readPredicate, readPaths, removes, appIds: [], changesMetadata: target.added.length > 0, changesProtocol: target.actions.some((a) => 'protocol' in a) }),
+  }, dml);
+  return { ...r, version };
 }
 
 /** The source rows indexed by their join key (rows with a NULL key part never match). */

@@ -49,10 +49,15 @@ export function equiJoinKeys(on: SqlNode, target: StructType, source: StructType
   return keys.length > 0 ? keys : undefined;
 }
 
+/** Up to this many distinct source keys prune target files by the key list itself, beyond by its range. */
+const KEY_LIST_LIMIT = 100_000;
+
 /**
- * A filter every target row that can match some source row satisfies: each key column within the
- * source's [min, max] of its partner (integer and string keys). A target file outside it is not
- * read. Undefined when no key qualifies; `false` when the source has no complete key (nothing matches).
+ * A filter every target row that can match some source row satisfies, on each integer or string
+ * key: `key IN (the source's keys)` when there are at most KEY_LIST_LIMIT of them (a file's
+ * min/max must then bracket one of them, so keys spread over the table still prune to the files
+ * that can hold them), else the source's [min, max]. A target file outside it is not read.
+ * Undefined when no key qualifies; `false` when the source has no complete key (nothing matches).
  */
 export function keyRangeFilter(
   keys: Array<{ target: string; source: string }>, target: StructType, source: { numRows: number; column(n: string): unknown[] },
@@ -64,13 +69,16 @@ export function keyRangeFilter(
     if (typeof type !== 'string' || !(isIntegral(type) || type === 'string')) continue;
     let min: unknown;
     let max: unknown;
+    const distinct = new Set<unknown>();
     for (const v of source.column(k.source)) {
       if (v === null || v === undefined) continue;
+      if (distinct.size <= KEY_LIST_LIMIT) distinct.add(v);
       if (min === undefined || compare(v as never, min as never) < 0) min = v;
       if (max === undefined || compare(v as never, max as never) > 0) max = v;
     }
     if (min === undefined) return false;
-    terms.push([k.target, '>=', min], [k.target, '<=', max]);
+    if (distinct.size <= KEY_LIST_LIMIT) terms.push([k.target, 'in', [...distinct].sort((a, b) => compare(a as never, b as never))] as FilterTerm);
+    else terms.push([k.target, '>=', min], [k.target, '<=', max]);
   }
   return terms.length > 0 ? terms : undefined;
 }
