@@ -1,8 +1,6 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { invalidArgument, unsupportedFeature } from '../errors.js';
 import { LocalStore } from './local-store.js';
+import { localRoot, refuseFileAsRoot } from './local-path.js';
 import type { ObjectStore } from './object-store.js';
 
 /** S3 settings; anything unset falls back to the standard AWS environment and credential chain. */
@@ -48,11 +46,11 @@ export function parseTableUri(uri: string): TableLocation {
     if (!bucket) throw invalidArgument(`no bucket in ${uri}`, 'write s3://bucket/prefix');
     return { kind: 's3', bucket, prefix };
   }
-  if (uri.startsWith('file:')) return { kind: 'local', root: fileURLToPath(uri) };
+  if (uri.startsWith('file:')) return { kind: 'local', root: localRoot(uri) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
     throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file:// or s3://');
   }
-  return { kind: 'local', root: path.resolve(uri) };
+  return { kind: 'local', root: localRoot(uri) };
 }
 
 const S3_MODULE = './s3-store.js';
@@ -72,18 +70,4 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
     throw unsupportedFeature(`s3:// tables need the S3 store, which this build does not include (${uri})`, 'use a local path or file:// URI');
   }
   return new mod.S3Store(loc.bucket, loc.prefix, storage);
-}
-
-/** A table root is a directory: a path naming a file (or under one) is a mistake, not a storage failure. */
-async function refuseFileAsRoot(root: string, uri: string): Promise<void> {
-  let what: string | undefined;
-  try {
-    if ((await stat(root)).isFile()) what = 'is a file';
-  } catch (err) {
-    // Absent is fine (a new table); ENOTDIR means a parent of the root is a file.
-    if ((err as { code?: unknown }).code === 'ENOTDIR') what = 'is inside a file';
-  }
-  if (what !== undefined) {
-    throw invalidArgument(`${uri} ${what}, not a table directory`, 'pass the table\'s folder (the one that holds _delta_log), not a file or a path inside a file');
-  }
 }

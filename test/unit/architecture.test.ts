@@ -110,3 +110,19 @@ test('the cycle check finds a cycle when there is one (so the test above can fai
   assert.deepEqual(findCycle(graph), ['a.ts', 'b.ts', 'c.ts', 'a.ts']);
   assert.equal(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), undefined);
 });
+
+test('no file in src/ imports a node: module unless scripts/node-only-modules.json lists it as Node-only', () => {
+  const src = path.join(repoRoot, 'src');
+  const { modules } = JSON.parse(readFileSync(path.join(repoRoot, 'scripts', 'node-only-modules.json'), 'utf8')) as { modules: string[] };
+  const nodeOnly = (rel: string): boolean => modules.some((m) => (m.endsWith('/') ? rel.startsWith(m) : rel === m));
+  const violations: string[] = [];
+  for (const file of sources(src)) {
+    const rel = path.relative(src, file).split(path.sep).join('/');
+    if (nodeOnly(rel)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from\s+'(node:[^']+)'|import\(\s*'(node:[^']+)'\s*\)|require\(\s*'(node:[^']+)'\s*\)/g)) {
+      violations.push(`${rel} imports ${(m[1] ?? m[2] ?? m[3])!}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});

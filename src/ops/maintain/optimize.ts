@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { invalidArgument, isDeltaError } from '../../errors.js';
 import type { Action, AddAction, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
@@ -23,7 +22,7 @@ export interface OptimizeOptions {
   predicate?: Filter | string;
   /** Sort each partition's rows along a Z-order curve over these data columns, rewriting all its files. */
   zOrderBy?: string[];
-  /** Bins rewritten at once. @defaultValue os.availableParallelism() */
+  /** Bins rewritten at once. @defaultValue the host's parallelism (os.availableParallelism() in Node) */
   maxConcurrentTasks?: number;
   /** Called after each rewritten bin (a group of files that becomes new files), and once with 0 done before the first. */
   onProgress?: (binsDone: number, binsTotal: number) => void;
@@ -65,7 +64,7 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
   };
   if (plan.bins.length === 0) return nothing;
   const now = opts.now ?? Date.now;
-  const adds = await rewriteAll(snapshot, plan, opts.maxConcurrentTasks ?? availableParallelism(), now, opts.onProgress);
+  const adds = await rewriteAll(snapshot, plan, opts.maxConcurrentTasks ?? hostParallelism(), now, opts.onProgress);
   const removedFiles = plan.bins.flatMap((b) => b.files);
   const removes: RemoveAction[] = removedFiles.map((f) => ({ ...removeFor(f.add, now()), dataChange: false }));
   const actions: Action[] = [...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add }))];
@@ -163,4 +162,14 @@ function validateOptimizeOptions(opts: OptimizeOptions): void {
 function inCommitTimestampOf(snapshot: Snapshot): number | undefined {
   const ict = snapshot.latestCommitInfo?.inCommitTimestamp;
   return typeof ict === 'number' ? ict : undefined;
+}
+
+/**
+ * The host's CPU parallelism without a `node:` import (the core also runs in browsers): browsers
+ * and Node 21+ have navigator.hardwareConcurrency, Node 20 reaches os through getBuiltinModule.
+ */
+function hostParallelism(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 4;
 }
