@@ -1,4 +1,5 @@
 import { invalidArgument, unsupportedFeature } from '../errors.js';
+import { HttpStore } from './http-store.js';
 import { LocalStore } from './local-store.js';
 import { localRoot, refuseFileAsRoot } from './local-path.js';
 import type { ObjectStore } from './object-store.js';
@@ -26,14 +27,19 @@ export interface StorageOptions {
    * @defaultValue false
    */
   unsafeSingleWriter?: boolean;
+  /** http(s):// tables: headers sent with every request (e.g. Authorization). */
+  httpHeaders?: Readonly<Record<string, string>>;
+  /** http(s):// tables: the fetch to use. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** Where a table URI points. */
 export type TableLocation =
   | { kind: 'local'; root: string }
-  | { kind: 's3'; bucket: string; prefix: string };
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'http'; url: string };
 
-/** Parses a table URI: a local path, a `file://` URI, or `s3://bucket/prefix`. */
+/** Parses a table URI: a local path, a `file://` URI, `s3://bucket/prefix` or an http(s):// URL. */
 export function parseTableUri(uri: string): TableLocation {
   if (typeof uri !== 'string' || uri.length === 0) {
     throw invalidArgument('a table URI must be a non-empty string', 'pass a local path, file:// URI or s3://bucket/prefix');
@@ -46,9 +52,10 @@ export function parseTableUri(uri: string): TableLocation {
     if (!bucket) throw invalidArgument(`no bucket in ${uri}`, 'write s3://bucket/prefix');
     return { kind: 's3', bucket, prefix };
   }
+  if (/^https?:\/\//i.test(uri)) return { kind: 'http', url: uri.replace(/\/+$/, '') };
   if (uri.startsWith('file:')) return { kind: 'local', root: localRoot(uri) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file:// or s3://');
+    throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file://, s3:// or http(s)://');
   }
   return { kind: 'local', root: localRoot(uri) };
 }
@@ -61,6 +68,9 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
   if (loc.kind === 'local') {
     await refuseFileAsRoot(loc.root, uri);
     return new LocalStore(loc.root);
+  }
+  if (loc.kind === 'http') {
+    return new HttpStore(loc.url, { ...(storage.httpHeaders ? { headers: storage.httpHeaders } : {}), ...(storage.fetch ? { fetch: storage.fetch } : {}) });
   }
   // Loaded lazily so local-only users never load the AWS SDK.
   let mod: { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
