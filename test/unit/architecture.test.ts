@@ -13,7 +13,7 @@ const LAYER: Record<string, number> = {
   txn: 4,
   ops: 5,
   stream: 6, 'table.ts': 6,
-  cli: 7, 'index.ts': 7,
+  cli: 7, 'index.ts': 7, 'browser.ts': 7,
 };
 
 // ops/ is grouped by purpose, in layers of its own: reading (and the expressions it evaluates),
