@@ -118,3 +118,6 @@ for (const writers of [1, 2, 4, 8]) {
   const version = (await DeltaTable.open(uri)).version;
   console.log(`commits ${writers} process(es) x ${perWriter} appends: ${(total / secs).toFixed(1)} commits/s aggregate (final version ${version}, expected ${total})`);
 }
+
+// http: the browser bundle's size, and first rows of a 10k-file table over HTTP on loopback (bench/http.ts)
+await import('./http.js');
