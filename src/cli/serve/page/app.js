@@ -148,7 +148,10 @@ async function preview(event) {
     }
     if (id !== state.current) return;
     target.dataset.rows = String(rows.length);
-    fillTable(target, columns, rows.map((r) => columns.map((c) => r[c])));
+    // Arrow JS gives timestamps and dates as epoch milliseconds: show them as text.
+    const types = new Map(s.schema.map((f) => [f.name, f.type]));
+    const shown = (c, v) => (typeof v !== 'number' ? v : /^Timestamp/.test(types.get(c)) ? new Date(v).toISOString() : /^Date/.test(types.get(c)) ? new Date(v).toISOString().slice(0, 10) : v);
+    fillTable(target, columns, rows.map((r) => columns.map((c) => shown(c, r[c]))));
   } catch (err) {
     fail(target, err);
   }
