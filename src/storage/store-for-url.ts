@@ -53,6 +53,11 @@ export function parseTableUri(uri: string): TableLocation {
     return { kind: 's3', bucket, prefix };
   }
   if (/^https?:\/\//i.test(uri)) return { kind: 'http', url: uri.replace(/\/+$/, '') };
+  // In a page served over HTTP, a relative URI names a table beside the page (there is no cwd).
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+  if (typeof page === 'string' && /^https?:/i.test(page) && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    return { kind: 'http', url: new URL(uri, page).href.replace(/\/+$/, '') };
+  }
   if (uri.startsWith('file:')) return { kind: 'local', root: localRoot(uri) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
     throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file://, s3:// or http(s)://');

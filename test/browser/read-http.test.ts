@@ -129,3 +129,26 @@ test('in Chromium, one column of a 2M-row table is read by fetching only the foo
   assert.ok(served <= idBytes + footerSlack, `served ${served} bytes of ${fileBytes}; the id column is ${idBytes}`);
   assert.ok(fileBytes > 3 * idBytes, 'the other columns are most of the file');
 });
+
+test('in Chromium, a relative URI names a table beside the page, a missing one is TABLE_NOT_FOUND and writes are refused', async (t) => {
+  if (!browser) return t.skip(skipReason);
+  const result = await page.evaluate(async (bundle) => {
+    const { DeltaTable, writeDeltaTable } = await import(bundle);
+    const codeOf = async (f: () => Promise<unknown>): Promise<string> => {
+      try {
+        await f();
+        return 'no error';
+      } catch (err) {
+        return String((err as { code?: unknown }).code);
+      }
+    };
+    const table = await DeltaTable.open('../../corpus/tables/dat-basic_append');
+    const rows = await table.toArrow(); // Arrow data of the table's own schema: only the store can refuse it
+    return {
+      version: table.version,
+      missing: await codeOf(() => DeltaTable.open('../../corpus/no-such-table')),
+      write: await codeOf(() => writeDeltaTable('../../corpus/tables/dat-basic_append', rows, { mode: 'append' })),
+    };
+  }, `${server.url}/dist/deltalake.js`);
+  assert.deepEqual(result, { version: (await DeltaTable.open(path.join(corpusRoot, 'tables/dat-basic_append'))).version, missing: 'TABLE_NOT_FOUND', write: 'UNSUPPORTED_FEATURE' });
+});
