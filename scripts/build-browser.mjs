@@ -5,7 +5,7 @@
 // one is named, else by a stub whose every export throws UNSUPPORTED_FEATURE when used, so a
 // browser reads http(s):// tables and gets a clear error for local paths, S3 and Node streams.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -56,6 +56,8 @@ const nodeOnlyPlugin = {
   },
 };
 
+// A clean directory: what the package ships is exactly what this build wrote.
+rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const result = await build({
   entryPoints: [path.join(distSrc, 'browser.js')],

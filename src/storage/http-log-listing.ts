@@ -34,10 +34,13 @@ export async function* listLogByProbing(store: LogProber, startAfter?: string): 
     entries.push(...await checkpointFiles(store, hint));
   }
   const commits = new Map<number, ObjectMeta>();
+  const absent = new Set<number>(); // within one listing a miss stays a miss: ask once
   const probe = async (v: number): Promise<boolean> => {
     if (commits.has(v)) return true;
+    if (absent.has(v)) return false;
     const found = await store.probe(commitName(v));
     if (found) commits.set(v, { ...found.meta, lastModifiedMs: commitTime(found.bytes) ?? found.meta.lastModifiedMs });
+    else absent.add(v);
     return found !== undefined;
   };
   const first = afterVersion ?? await oldestCommit(probe, hint?.version);
