@@ -123,3 +123,5 @@ for (const writers of [1, 2, 4, 8]) {
 // DELETE / UPDATE / MERGE (bench/dml.ts; `node dist/bench/dml.js` runs the 10M-row, 1,000-file table)
 const { runDmlBench } = await import('./dml.js');
 await runDmlBench(Number(process.env.BENCH_DML_ROWS ?? 1_000_000), 1_000);
+// http: the browser bundle's size, and first rows of a 10k-file table over HTTP on loopback (bench/http.ts)
+await import('./http.js');

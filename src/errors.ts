@@ -226,3 +226,33 @@ export function expressionEvaluationFailed(what: string, expression: string): De
     hint: 'guard the expression with CASE WHEN (e.g. CASE WHEN d = 0 THEN NULL ELSE n / d END) or CAST to a wider type',
   });
 }
+
+// HTTP(S) tables: read-only, over fetch.
+
+/** A write, delete or listing asked of an http(s):// table, which is read over plain GETs. */
+export function httpReadOnly(op: string, uri: string): DeltaError {
+  return new DeltaError('UNSUPPORTED_FEATURE', `cannot ${op} ${uri}: http(s):// tables are read-only`, {
+    hint: 'write through the table\'s own storage (a local path or s3://), then read the new version over HTTP',
+  });
+}
+
+/** An HTTP answer that is neither the object nor a plain 404. */
+export function httpFailure(method: string, url: string, status: number, statusText: string): DeltaError {
+  const retryable = status >= 500 || status === 429;
+  const hint = status === 401 || status === 403
+    ? 'the server refuses access: make the table\'s files readable, pass credentials with the storage option httpHeaders (e.g. Authorization), or serve them from a host that allows it'
+    : status === 416 ? 'the server rejected a byte range: the file may have changed while it was read; open the table again'
+    : retryable ? 'the server answered with a transient error; retry the operation'
+    : 'check the table URL and that the server serves the table\'s files as they are';
+  return new DeltaError('STORAGE_FAILURE', `${method} ${url} failed: HTTP ${status}${statusText ? ' ' + statusText : ''}`, { hint, retryable });
+}
+
+/** fetch() itself failed: nothing answered, or (in a browser) CORS blocked the answer. */
+export function httpUnreachable(method: string, url: string, cause: unknown): DeltaError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new DeltaError('STORAGE_FAILURE', `${method} ${url} failed: ${detail}`, {
+    hint: 'check that the server is reachable; in a browser, a table on another origin must be served with CORS headers (Access-Control-Allow-Origin, and Access-Control-Expose-Headers: Content-Range, Content-Length, Last-Modified) allowing the Range header',
+    cause,
+    retryable: true,
+  });
+}

@@ -25,6 +25,8 @@ export type { WriteStreamOptions, StreamWriteResult } from './stream/stream-writ
 export type { AutoCompactOptions } from './stream/auto-compact.js';
 export type { MicroBatchWritable, MicroBatchWritableOptions } from './stream/micro-batch-writable.js';
 export type { ChangesOptions } from './ops/read/changes.js';
+export { watchVersions } from './stream/version-watch.js';
+export type { WatchVersionsOptions } from './stream/version-watch.js';
 export { VERSION } from './version.js';
 export { decodeVariant } from './format/variant-decode.js';
 export type { VariantValue } from './format/variant-decode.js';

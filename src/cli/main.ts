@@ -7,6 +7,7 @@ import { intArg, openOpts, usageError } from './args.js';
 import { cliWording } from './cli-wording.js';
 import { catCommand } from './commands/cat.js';
 import { optimizeCommand } from './commands/optimize.js';
+import { serveCommand } from './commands/serve.js';
 import { humanBytes, jsonSafe, textTable } from './render.js';
 
 // `deltalake cat ... | head` closes the pipe early: that is not an error.
@@ -86,6 +87,8 @@ program.command('delete')
 program.addCommand(catCommand().copyInheritedSettings(program));
 
 program.addCommand(optimizeCommand().copyInheritedSettings(program));
+
+program.addCommand(serveCommand().copyInheritedSettings(program));
 
 program.command('vacuum')
   .argument('<uri>')

@@ -1,3 +1,4 @@
+import { compareBytes } from './byte-text.js';
 import { field, type ThriftList, type ThriftStruct } from './thrift-compact.js';
 
 /** A bound as plain-decoded from a footer: INT32/FLOAT/DOUBLE numbers, INT64/FLBA bigints, BYTE_ARRAY bytes. */
@@ -92,7 +93,7 @@ function signedBigEndian(b: Uint8Array): bigint | undefined {
 
 /** Order of two bounds of one column: numeric, or unsigned bytes (UTF-8 code point order). */
 export function compareBounds(a: FooterBound, b: FooterBound): number {
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -1,14 +1,10 @@
-import { createRequire } from 'node:module';
-import type * as ParquetWasmModule from 'parquet-wasm';
+import { loadParquetWasm, type ParquetWasm } from './parquet-wasm-node.js';
 
-/** The parquet-wasm bindings of one WebAssembly instance. */
-export type ParquetWasm = typeof ParquetWasmModule;
+export type { ParquetWasm };
 
-const require = createRequire(import.meta.url);
-// The package's node build (CommonJS) instantiates its wasm when it is evaluated; evaluating it
-// again (after dropping it from the require cache) gives a second, independent instance.
-const modulePath = require.resolve('parquet-wasm');
-let current = require(modulePath) as ParquetWasm;
+// Node loads its wasm through require (parquet-wasm-node.ts); the browser build swaps in
+// parquet-wasm-web.ts, so this file needs no runtime of its own.
+let current = loadParquetWasm(false);
 let instancesReplaced = 0;
 
 /** The parquet-wasm instance new work should use (a fresh one after a trap). */
@@ -55,7 +51,6 @@ function isTrap(err: unknown): err is Error {
 }
 
 function replaceInstance(): void {
-  delete require.cache[modulePath];
-  current = require(modulePath) as ParquetWasm;
+  current = loadParquetWasm(true);
   instancesReplaced++;
 }

@@ -1,3 +1,4 @@
+import { bytesToBase64, bytesToHex } from './byte-text.js';
 import { DeltaError } from '../errors.js';
 
 /*
@@ -135,7 +136,7 @@ function readPrimitive(bytes: Uint8Array, at: number, typeId: number): VariantVa
     case 15: {
       const n = uint(bytes, at, 4);
       if (at + 4 + n > bytes.length) bad(`binary of ${n} bytes at ${at} runs past the end`);
-      return Buffer.from(bytes.subarray(at + 4, at + 4 + n)).toString('base64');
+      return bytesToBase64(bytes.subarray(at + 4, at + 4 + n));
     }
     case 16: {
       const n = uint(bytes, at, 4);
@@ -146,7 +147,7 @@ function readPrimitive(bytes: Uint8Array, at: number, typeId: number): VariantVa
     case 19: return timestampText(view(bytes, at, 8).getBigInt64(0, true), 1_000_000_000n, false);
     case 20: {
       if (at + 16 > bytes.length) bad(`a UUID at ${at} runs past the end`);
-      const hex = Buffer.from(bytes.subarray(at, at + 16)).toString('hex');
+      const hex = bytesToHex(bytes.subarray(at, at + 16));
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     }
     default: return bad(`unknown primitive type id ${typeId}`);

@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { isAsciiBytes, latin1String } from '../format/byte-text.js';
 import { DataType, type Data } from 'apache-arrow';
 import { corruptLog } from '../errors.js';
 import { setOwn } from './arrow-rows.js';
@@ -116,8 +116,8 @@ function asciiText(values: Uint8Array): string | undefined {
   let text = asciiBuffers.get(values);
   if (text === undefined) {
     text = null;
-    if (values.length <= MAX_ASCII_BUFFER && isAscii(values)) {
-      text = Buffer.from(values.buffer, values.byteOffset, values.length).toString('latin1');
+    if (values.length <= MAX_ASCII_BUFFER && isAsciiBytes(values)) {
+      text = latin1String(values);
     }
     asciiBuffers.set(values, text);
   }

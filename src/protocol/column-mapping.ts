@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { corruptLog, unsupportedFeature } from '../errors.js';
 import type { DeltaType, JsonValue, StructField, StructType } from './schema.js';
 
@@ -109,7 +108,7 @@ export function maxColumnId(schema: StructType, configuration: Readonly<Record<s
  * Returns the schema and the highest id now in use (the new `delta.columnMapping.maxColumnId`).
  */
 export function assignColumnMapping(
-  schema: StructType, lastId: number, physicalNameOf: (f: StructField) => string = () => `col-${randomUUID()}`,
+  schema: StructType, lastId: number, physicalNameOf: (f: StructField) => string = () => `col-${crypto.randomUUID()}`,
 ): { schema: StructType; maxColumnId: number } {
   let next = lastId;
   const assign = (f: StructField): StructField => {

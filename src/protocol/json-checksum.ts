@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { md5Hex } from './md5.js';
 
 /*
  * The `_last_checkpoint` checksum (PROTOCOL.md "JSON checksum"): MD5 of a canonical form that
@@ -17,7 +17,7 @@ interface Pair { path: string; value: string }
 export function jsonChecksum(json: string): string | undefined {
   const pairs = canonicalPairs(json);
   if (!pairs) return undefined;
-  return createHash('md5').update(canonicalForm(pairs), 'utf8').digest('hex');
+  return md5Hex(utf8.encode(canonicalForm(pairs)));
 }
 
 /** The canonical string itself (exposed for tests against the spec's sample). */
@@ -26,9 +26,19 @@ export function canonicalJson(json: string): string | undefined {
   return pairs && canonicalForm(pairs);
 }
 
+const utf8 = new TextEncoder();
+
+/** Unsigned byte order (paths sort by their UTF-8 bytes). */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 function canonicalForm(pairs: Pair[]): string {
-  const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
-  pairs.sort((a, b) => Buffer.compare(bytes(a.path), bytes(b.path)));
+  const keyed = pairs.map((p) => ({ p, key: utf8.encode(p.path) }));
+  keyed.sort((a, b) => compareBytes(a.key, b.key));
+  pairs.splice(0, pairs.length, ...keyed.map((k) => k.p));
   return pairs.map((p) => `${p.path}=${p.value}`).join(',');
 }
 
@@ -139,7 +149,7 @@ class Tokenizer {
 /** Percent-encodes every UTF-8 byte except A-Z a-z 0-9 - . _ ~, with uppercase hex. */
 function encode(text: string): string {
   let out = '';
-  for (const b of Buffer.from(text, 'utf8')) {
+  for (const b of utf8.encode(text)) {
     const c = String.fromCharCode(b);
     out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }

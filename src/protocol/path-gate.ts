@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { corruptLog, unsupportedFeature } from '../errors.js';
 import type { DeletionVectorDescriptor } from './actions.js';
 import { dvRelativePath } from './deletion-vector.js';
@@ -181,7 +180,7 @@ const ROOTS = new Map<string, RootForm>();
 function rootForm(rootUri: string): RootForm {
   let form = ROOTS.get(rootUri);
   if (form === undefined) {
-    const decoded = rootUri.startsWith('file:') ? fileURLToPath(rootUri) : rootUri;
+    const decoded = rootUri.startsWith('file:') ? fileUriPath(rootUri) : rootUri;
     const abs = absoluteForm(decoded) ?? { scheme: 'file', uri: 'file://' + normalizeAbsolute(decoded) };
     const uri = abs.uri.replace(/\/+$/, '');
     form = { scheme: abs.scheme, uri, prefix: uri + '/' };
@@ -189,4 +188,9 @@ function rootForm(rootUri: string): RootForm {
     ROOTS.set(rootUri, form);
   }
   return form;
+}
+
+/** The decoded path of a `file:` URI (what node:url's fileURLToPath gives on POSIX), without node:. */
+function fileUriPath(uri: string): string {
+  return decodeURIComponent(new URL(uri).pathname);
 }

@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { invalidArgument, unsupportedFeature } from '../errors.js';
+import { HttpStore } from './http-store.js';
 import { LocalStore } from './local-store.js';
+import { localRoot, refuseFileAsRoot } from './local-path.js';
 import type { ObjectStore } from './object-store.js';
 
 /** S3 settings; anything unset falls back to the standard AWS environment and credential chain. */
@@ -28,14 +27,19 @@ export interface StorageOptions {
    * @defaultValue false
    */
   unsafeSingleWriter?: boolean;
+  /** http(s):// tables: headers sent with every request (e.g. Authorization). */
+  httpHeaders?: Readonly<Record<string, string>>;
+  /** http(s):// tables: the fetch to use. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** Where a table URI points. */
 export type TableLocation =
   | { kind: 'local'; root: string }
-  | { kind: 's3'; bucket: string; prefix: string };
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'http'; url: string };
 
-/** Parses a table URI: a local path, a `file://` URI, or `s3://bucket/prefix`. */
+/** Parses a table URI: a local path, a `file://` URI, `s3://bucket/prefix` or an http(s):// URL. */
 export function parseTableUri(uri: string): TableLocation {
   if (typeof uri !== 'string' || uri.length === 0) {
     throw invalidArgument('a table URI must be a non-empty string', 'pass a local path, file:// URI or s3://bucket/prefix');
@@ -48,11 +52,17 @@ export function parseTableUri(uri: string): TableLocation {
     if (!bucket) throw invalidArgument(`no bucket in ${uri}`, 'write s3://bucket/prefix');
     return { kind: 's3', bucket, prefix };
   }
-  if (uri.startsWith('file:')) return { kind: 'local', root: fileURLToPath(uri) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file:// or s3://');
+  if (/^https?:\/\//i.test(uri)) return { kind: 'http', url: uri.replace(/\/+$/, '') };
+  // In a page served over HTTP, a relative URI names a table beside the page (there is no cwd).
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+  if (typeof page === 'string' && /^https?:/i.test(page) && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    return { kind: 'http', url: new URL(uri, page).href.replace(/\/+$/, '') };
   }
-  return { kind: 'local', root: path.resolve(uri) };
+  if (uri.startsWith('file:')) return { kind: 'local', root: localRoot(uri) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+    throw invalidArgument(`unsupported URI scheme in ${uri}`, 'use a local path, file://, s3:// or http(s)://');
+  }
+  return { kind: 'local', root: localRoot(uri) };
 }
 
 const S3_MODULE = './s3-store.js';
@@ -64,6 +74,9 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
     await refuseFileAsRoot(loc.root, uri);
     return new LocalStore(loc.root);
   }
+  if (loc.kind === 'http') {
+    return new HttpStore(loc.url, { ...(storage.httpHeaders ? { headers: storage.httpHeaders } : {}), ...(storage.fetch ? { fetch: storage.fetch } : {}) });
+  }
   // Loaded lazily so local-only users never load the AWS SDK.
   let mod: { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
   try {
@@ -72,18 +85,4 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
     throw unsupportedFeature(`s3:// tables need the S3 store, which this build does not include (${uri})`, 'use a local path or file:// URI');
   }
   return new mod.S3Store(loc.bucket, loc.prefix, storage);
-}
-
-/** A table root is a directory: a path naming a file (or under one) is a mistake, not a storage failure. */
-async function refuseFileAsRoot(root: string, uri: string): Promise<void> {
-  let what: string | undefined;
-  try {
-    if ((await stat(root)).isFile()) what = 'is a file';
-  } catch (err) {
-    // Absent is fine (a new table); ENOTDIR means a parent of the root is a file.
-    if ((err as { code?: unknown }).code === 'ENOTDIR') what = 'is inside a file';
-  }
-  if (what !== undefined) {
-    throw invalidArgument(`${uri} ${what}, not a table directory`, 'pass the table\'s folder (the one that holds _delta_log), not a file or a path inside a file');
-  }
 }

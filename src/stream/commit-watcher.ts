@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watchDirectory } from '../storage/log-dir-watch.js';
 
 /** First wait after finding nothing new; doubles up to the poll interval while the table is idle. */
 const FIRST_WAIT_MS = 25;
@@ -10,7 +10,7 @@ const FIRST_WAIT_MS = 25;
  * proof of a commit, so a missed or spurious event costs at most one poll interval.
  */
 export class CommitWatcher {
-  private watcher: FSWatcher | undefined;
+  private stopWatch: (() => void) | undefined;
   private dirty = false;
   private wake: (() => void) | undefined;
   private waitMs = FIRST_WAIT_MS;
@@ -22,17 +22,16 @@ export class CommitWatcher {
   ) {
     if (logDir !== undefined) {
       try {
-        this.watcher = watch(logDir, { persistent: false }, () => this.notify());
-        this.watcher.on('error', () => this.stopWatching());
+        this.stopWatch = watchDirectory(logDir, () => this.notify(), () => this.stopWatching());
       } catch {
         // No notifications here (directory missing, platform limits): polling alone still works.
-        this.watcher = undefined;
+        this.stopWatch = undefined;
       }
     }
   }
 
   get usesNotifications(): boolean {
-    return this.watcher !== undefined;
+    return this.stopWatch !== undefined;
   }
 
   /** Call when the log had something new: the next wait starts short again. */
@@ -75,7 +74,7 @@ export class CommitWatcher {
   }
 
   private stopWatching(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.stopWatch?.();
+    this.stopWatch = undefined;
   }
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { invalidArgument, streamCommitsCleanedUp, streamTableReplaced, unsupportedFeature } from '../errors.js';
 import { listCommits } from '../log/list-log.js';
 import type { Version } from '../protocol/actions.js';
@@ -98,7 +97,7 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
       let batchId = resume.nextBatchId;
       const loc = parseTableUri(this.uri);
       const notify = loc.kind === 'local' && this.opts.fileNotifications !== false;
-      watcher = new CommitWatcher(this.opts.pollIntervalMs ?? 1000, signal, notify ? path.join(loc.root, '_delta_log') : undefined);
+      watcher = new CommitWatcher(this.opts.pollIntervalMs ?? 1000, signal, notify ? `${loc.root}/_delta_log` : undefined);
       const limits: BatchLimits = { maxFiles: this.opts.maxFilesPerTrigger ?? 1000, maxBytes: this.opts.maxBytesPerTrigger ?? Infinity };
       const maxVersion = this.opts.availableNow ? latest.version : undefined;
       const reader = new BatchReader(latest, this.opts.readChangeFeed ?? false);

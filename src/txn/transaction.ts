@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DeltaError, isDeltaError } from '../errors.js';
 import { readCommit } from '../log/read-commit.js';
 import { writeCommit } from '../log/write-commit.js';
@@ -48,7 +47,7 @@ export interface CommitResult {
 export async function commitTransaction(req: CommitRequest): Promise<CommitResult> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...req.retry };
   const now = req.now ?? Date.now;
-  const txnId = randomUUID();
+  const txnId = crypto.randomUUID();
   const started = now();
   let version = req.readVersion + 1;
   let previousIct = req.inCommitTimestamps?.previous;

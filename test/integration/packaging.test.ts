@@ -22,13 +22,14 @@ test('apache-arrow is a peer dependency (>= 15), no prepare build runs for consu
   assert.equal(pkg.dependencies['apache-arrow'], undefined);
   assert.ok(pkg.devDependencies['apache-arrow'], 'the tests still install one');
   assert.equal(pkg.scripts.prepare, undefined);
-  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', import: './dist/src/index.js', default: './dist/src/index.js' });
+  assert.deepEqual(pkg.exports['.'], { types: './dist/src/index.d.ts', browser: './dist/browser/deltalake.js', import: './dist/src/index.js', default: './dist/src/index.js' });
+  assert.deepEqual(pkg.exports['./browser'], { types: './dist/src/browser.d.ts', default: './dist/browser/deltalake.js' });
 });
 
 test('npm pack ships dist/src with the sources its source maps point at, and no tests', async () => {
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot });
   const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
-  for (const f of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'src/index.ts']) assert.ok(files.has(f), `${f} is shipped`);
+  for (const f of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'src/index.ts', 'dist/browser/deltalake.js', 'dist/browser/parquet_wasm_bg.wasm']) assert.ok(files.has(f), `${f} is shipped`);
   assert.deepEqual([...files].filter((f) => /^(dist\/)?(test|bench|examples)\//.test(f) || f.startsWith('node_modules/')), []);
   const missing: string[] = [];
   for (const f of files) {

@@ -13,7 +13,7 @@ const LAYER: Record<string, number> = {
   txn: 4,
   ops: 5,
   stream: 6, 'table.ts': 6,
-  cli: 7, 'index.ts': 7,
+  cli: 7, 'index.ts': 7, 'browser.ts': 7,
 };
 
 // ops/ is grouped by purpose, in layers of its own: reading (and the expressions it evaluates),
@@ -109,4 +109,20 @@ test('the cycle check finds a cycle when there is one (so the test above can fai
   const graph = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
   assert.deepEqual(findCycle(graph), ['a.ts', 'b.ts', 'c.ts', 'a.ts']);
   assert.equal(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), undefined);
+});
+
+test('no file in src/ imports a node: module unless scripts/node-only-modules.json lists it as Node-only', () => {
+  const src = path.join(repoRoot, 'src');
+  const { modules } = JSON.parse(readFileSync(path.join(repoRoot, 'scripts', 'node-only-modules.json'), 'utf8')) as { modules: string[] };
+  const nodeOnly = (rel: string): boolean => modules.some((m) => (m.endsWith('/') ? rel.startsWith(m) : rel === m));
+  const violations: string[] = [];
+  for (const file of sources(src)) {
+    const rel = path.relative(src, file).split(path.sep).join('/');
+    if (nodeOnly(rel)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from\s+'(node:[^']+)'|import\(\s*'(node:[^']+)'\s*\)|require\(\s*'(node:[^']+)'\s*\)/g)) {
+      violations.push(`${rel} imports ${(m[1] ?? m[2] ?? m[3])!}`);
+    }
+  }
+  assert.deepEqual(violations, []);
 });

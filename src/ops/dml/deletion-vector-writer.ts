@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddAction, DeletionVectorDescriptor, Metadata, Protocol } from '../../protocol/actions.js';
 import { dvFileBytes, uuidToZ85 } from '../../protocol/deletion-vector-file.js';
 import { serializeRoaringTreemap } from '../../protocol/roaring-write.js';
@@ -22,7 +21,7 @@ export function deletionVectorsWritable(protocol: Protocol, metadata: Metadata):
 export class DeletionVectorWriter {
   private readonly bitmaps: Uint8Array[] = [];
   private readonly descriptors: DeletionVectorDescriptor[] = [];
-  private readonly uuid = randomUUID();
+  private readonly uuid = crypto.randomUUID();
 
   constructor(private readonly store: ObjectStore) {}
 

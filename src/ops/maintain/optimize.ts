@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { DeltaError, invalidArgument, isDeltaError } from '../../errors.js';
 import type { Action, AddAction, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
@@ -23,7 +22,7 @@ export interface OptimizeOptions {
   predicate?: Filter | string;
   /** Sort each partition's rows along a Z-order curve over these data columns, rewriting all its files. */
   zOrderBy?: string[];
-  /** Bins rewritten at once. @defaultValue os.availableParallelism() */
+  /** Bins rewritten at once. @defaultValue the host's parallelism (os.availableParallelism() in Node) */
   maxConcurrentTasks?: number;
   /**
    * Called after each rewritten bin (a group of files that becomes new files), and once with 0
@@ -85,7 +84,7 @@ export async function optimizeTable(snapshot: Snapshot, opts: OptimizeOptions = 
         bytesAdded: 0, bytesRemoved: 0, partitionsOptimized: 0,
       };
     }
-    const rewritten = [...kept, ...await rewriteAll(current, fresh, opts.maxConcurrentTasks ?? availableParallelism(), now, opts.onProgress)];
+    const rewritten = [...kept, ...await rewriteAll(current, fresh, opts.maxConcurrentTasks ?? hostParallelism(), now, opts.onProgress)];
     // The excluded (kept) files count as considered in `fresh`; they are rewritten, not skipped.
     const plan: OptimizePlan = { ...fresh, bins: rewritten.map((r) => r.bin), filesSkipped: fresh.filesSkipped - keptPaths.size };
     try {
@@ -218,4 +217,14 @@ function validateOptimizeOptions(opts: OptimizeOptions): void {
 function inCommitTimestampOf(snapshot: Snapshot): number | undefined {
   const ict = snapshot.latestCommitInfo?.inCommitTimestamp;
   return typeof ict === 'number' ? ict : undefined;
+}
+
+/**
+ * The host's CPU parallelism without a `node:` import (the core also runs in browsers): browsers
+ * and Node 21+ have navigator.hardwareConcurrency, Node 20 reaches os through getBuiltinModule.
+ */
+function hostParallelism(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 4;
 }

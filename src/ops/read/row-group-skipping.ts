@@ -1,3 +1,4 @@
+import { bytesToHex } from '../../format/byte-text.js';
 import type { ColumnChunkStats, RowGroupInfo } from '../../format/parquet-footer.js';
 import { parsePartitionValue } from '../../protocol/partition-values.js';
 import { findField, type DeltaType } from '../../protocol/schema.js';
@@ -33,7 +34,7 @@ export function partitionValueReader(snapshot: Snapshot, file: ActiveFile): (col
     const raw = key in values ? values[key] : values[field.name];
     const v = parsePartitionValue(raw ?? null, field.type);
     if (v === null || v === undefined) return null;
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+    if (v instanceof Uint8Array) return bytesToHex(v);
     return v as Comparable;
   };
 }

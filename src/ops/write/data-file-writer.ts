@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DataType, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
 import { DeltaError, invalidArgument } from '../../errors.js';
 import { takeRows } from '../../format/arrow-take.js';
@@ -57,7 +56,7 @@ export class DataFileWriter {
   private readonly target: number;
   private fileCounter = 0;
   private bufferedBytes = 0;
-  private readonly writeId = randomUUID();
+  private readonly writeId = crypto.randomUUID();
 
   constructor(private readonly store: ObjectStore, private readonly opts: DataFileWriterOptions) {
     const parts = new Set(opts.partitionColumns.map((c) => c.toLowerCase()));
@@ -106,7 +105,7 @@ export class DataFileWriter {
     const compression = this.opts.compression ?? 'snappy';
     const bytes = encodeParquet(physical, compression);
     const codec = compression === 'uncompressed' ? '' : `.${compression}`;
-    const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${randomUUID().slice(0, 8)}.c000${codec}.parquet`;
+    const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${crypto.randomUUID().slice(0, 8)}.c000${codec}.parquet`;
     const relative = (this.opts.directory ?? '') + p.dir + name;
     await this.store.put(relative, bytes);
     const collector = new FileStatsCollector(this.dataFields, (f) => physicalName(f, this.opts.columnMapping), this.opts.statsColumns ?? 32);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { invalidArgument, unsupportedFeature } from '../../errors.js';
 import type { Metadata, Protocol } from '../../protocol/actions.js';
 import { assignColumnMapping, MAX_COLUMN_ID_KEY, maxColumnId } from '../../protocol/column-mapping.js';
@@ -111,7 +110,7 @@ export function newMetadata(schema: StructType, partitionBy: string[], propertie
     configuration = { ...configuration, [MAX_COLUMN_ID_KEY]: String(assigned.maxColumnId) };
   }
   return {
-    id: randomUUID(),
+    id: crypto.randomUUID(),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     ...(opts.description !== undefined ? { description: opts.description } : {}),
     format: { provider: 'parquet', options: {} },
