@@ -1,9 +1,10 @@
-import { tableFromIPC, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { concatBytes } from './bytes.js';
 import { corruptParquet, int96ToMicroBatches, type ReadParquetOptions } from './parquet.js';
 import { parseFooter, rowGroupInfos, type ParquetFooter, type RowGroupInfo } from './parquet-footer.js';
 import { planRowGroup, projectFooter, rowGroupsOf, type RowGroupPlan } from './parquet-row-group-file.js';
 import { callWasm } from './parquet-wasm-instance.js';
+import { batchesFromWasm } from './wasm-arrow-bridge.js';
 
 /** Random access to the bytes of one file (a store's getRange). */
 export interface ByteSource {
@@ -69,8 +70,7 @@ export async function* readParquetRanged(source: ByteSource, opts: RangedReadOpt
 function decodeRowGroup(rg: RowGroupPlan, fetched: Uint8Array[], int96: ReadonlySet<number> | undefined, batchSize: number | undefined): RecordBatch[] {
   return decodeStep(() => {
     const file = rg.assemble(fetched);
-    const ipc = callWasm((w) => w.readParquet(file, batchSize ? { batchSize } : {}).intoIPCStream());
-    const batches = tableFromIPC(ipc).batches;
+    const batches = callWasm((w) => batchesFromWasm(w, w.readParquet(file, batchSize ? { batchSize } : {})));
     return int96 ? int96ToMicroBatches(batches, int96) : batches;
   });
 }
