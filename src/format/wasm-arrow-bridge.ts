@@ -1,5 +1,5 @@
-import { tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
-import { parseSchema, parseTable } from 'arrow-js-ffi';
+import { RecordBatch, Struct, tableFromIPC, type Schema } from 'apache-arrow';
+import { parseData, parseSchema } from 'arrow-js-ffi';
 import type { ParquetWasm } from './parquet-wasm-instance.js';
 
 type WasmTable = ReturnType<ParquetWasm['readParquet']>;
@@ -29,7 +29,13 @@ export function batchesFromWasm(w: ParquetWasm, table: WasmTable): RecordBatch[]
     try {
       const memory = w.wasmMemory().buffer;
       const arrays = stream.arrayAddrs();
-      if (arrays.every((at) => offsetsAreZero(memory, at))) return parseTable(memory, arrays, stream.schemaAddr(), true).batches;
+      if (arrays.every((at) => offsetsAreZero(memory, at))) {
+        // Batch by batch rather than parseTable: an Arrow JS Table compares every batch's schema
+        // to its own, work that the one schema parsed here makes pointless.
+        const schema = parseSchema(memory, stream.schemaAddr());
+        const type = new Struct(schema.fields);
+        return Array.from(arrays, (at) => new RecordBatch(schema, parseData(memory, at, type, true)));
+      }
     } finally {
       stream.free();
     }
