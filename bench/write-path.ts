@@ -1,15 +1,20 @@
 // `node dist/bench/write-path.js [runs]` (issue 13): the write and scan paths against raw
 // parquet-wasm, side by side in one process, alternating, median of `runs` (default 5).
 //   append: writeDeltaTable of 1M rows (5 columns, 2 of them strings) into a new table, against
-//           writeParquetBytes of the same batches (Arrow IPC into wasm + encode, nothing else).
+//           the raw parquet-wasm write of the same batches with the same writer properties:
+//           tableToIPC -> Table.fromIPCStream -> writeParquet (parquet-wasm 0.8 has no way into
+//           wasm but IPC), nothing else (no file written); the raw side's bridge and encode are
+//           also timed apart.
 //   scan:   DeltaTable.scan of that table, against parquet-wasm's readParquet of the same file
-//           through Arrow IPC (the only Arrow bridge available: arrow-js-ffi is not installed).
+//           (read with readFile) through each Arrow bridge: IPC (intoIPCStream + tableFromIPC)
+//           and the C Data Interface (intoFFI + arrow-js-ffi parseTable, buffers copied, freed).
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { Field, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Field, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { parseTable } from 'arrow-js-ffi';
+import { Compression, EnabledStatistics, readParquet, Table as WasmTable, wasmMemory, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
 import { DeltaTable, writeDeltaTable } from '../src/index.js';
-import { readParquetBytes, writeParquetBytes } from '../src/format/parquet.js';
 import { tempDir } from '../test/support/temp.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -49,14 +54,30 @@ function report(label: string, ours: Sample[], raw: Sample[], rawLabel: string):
   }
 }
 
+// The raw write: what writeParquetBytes does, spelled out in parquet-wasm's own calls.
+const bridgeMs: number[] = [];
+const encodeMs: number[] = [];
+function rawWrite(data: Table): void {
+  const c0 = process.cpuUsage();
+  const wasm = WasmTable.fromIPCStream(tableToIPC(data, 'stream'));
+  const c1 = process.cpuUsage();
+  writeParquet(wasm, new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).setStatisticsEnabled(EnabledStatistics.Page).build());
+  const c2 = process.cpuUsage(c1);
+  const c = process.cpuUsage(c0);
+  bridgeMs.push((c.user + c.system - c2.user - c2.system) / 1e3);
+  encodeMs.push((c2.user + c2.system) / 1e3);
+}
+
 async function appendBench(label: string, data: Table): Promise<string> {
   const ours: Sample[] = [];
   const raw: Sample[] = [];
+  bridgeMs.length = 0;
+  encodeMs.length = 0;
   let lastUri = '';
   for (let run = 0; run < RUNS + 1; run++) {
     const uri = await tempDir('dlts-bench-wpath-');
     // Alternate which side goes first, so neither always runs after the other's garbage.
-    const sides = [async () => { const m = mark(); await writeDeltaTable(uri, data); return since(m); }, async () => { const m = mark(); writeParquetBytes(data.batches); return since(m); }];
+    const sides = [async () => { const m = mark(); await writeDeltaTable(uri, data); return since(m); }, async () => { const m = mark(); rawWrite(data); return since(m); }];
     const first = run % 2;
     const a = await sides[first]!();
     const b = await sides[1 - first]!();
@@ -65,6 +86,7 @@ async function appendBench(label: string, data: Table): Promise<string> {
     lastUri = uri;
   }
   report(`append 1M rows x 5 cols, ${label}`, ours, raw, 'raw parquet-wasm write');
+  console.log(`  raw write CPU split, median: IPC bridge into wasm ${median(bridgeMs).toFixed(0)} ms, writeParquet ${median(encodeMs).toFixed(0)} ms`);
   return lastUri;
 }
 
@@ -88,18 +110,45 @@ await appendBench('dictionary strings', dictionary);
 const table = await DeltaTable.open(lastUri);
 const files = (await table.files()).map((f) => path.join(lastUri, f.path));
 const scans: Sample[] = [];
-const rawReads: Sample[] = [];
+const rawIPC: Sample[] = [];
+const rawFFI: Sample[] = [];
+const readIPC = (bytes: Uint8Array): number => tableFromIPC(readParquet(bytes, { batchSize: 65_536 }).intoIPCStream()).numRows;
+function readFFI(bytes: Uint8Array): number {
+  const stream = readParquet(bytes, { batchSize: 65_536 }).intoFFI();
+  try {
+    return parseTable(wasmMemory().buffer, stream.arrayAddrs(), stream.schemaAddr(), true).numRows;
+  } finally {
+    stream.free();
+  }
+}
+async function rawRead(read: (bytes: Uint8Array) => number): Promise<Sample> {
+  let rows = 0;
+  const m = mark();
+  for (const f of files) rows += read(await readFile(f));
+  const s = since(m);
+  if (rows !== N) throw new Error(`read ${rows} rows, expected ${N}`);
+  return s;
+}
 for (let run = 0; run < RUNS + 1; run++) {
   let rows = 0;
-  let m = mark();
-  for await (const b of table.scan()) rows += b.numRows;
-  const s = since(m);
-  let rawRows = 0;
-  m = mark();
-  for (const f of files) for (const b of readParquetBytes(await readFile(f), { batchSize: 65_536 })) rawRows += b.numRows;
-  const r = since(m);
-  if (rows !== N || rawRows !== N) throw new Error(`read ${rows} / ${rawRows} rows, expected ${N}`);
-  if (run > 0) { scans.push(s); rawReads.push(r); }
+  const sides = [
+    async () => {
+      const m = mark();
+      for await (const b of table.scan()) rows += b.numRows;
+      return since(m);
+    },
+    () => rawRead(readIPC),
+    () => rawRead(readFFI),
+  ];
+  // Rotate the order, so no side always runs after another's garbage.
+  const out: Sample[] = [];
+  for (let k = 0; k < sides.length; k++) {
+    const side = (run + k) % sides.length;
+    out[side] = await sides[side]!();
+  }
+  if (rows !== N) throw new Error(`scanned ${rows} rows, expected ${N}`);
+  if (run > 0) { scans.push(out[0]!); rawIPC.push(out[1]!); rawFFI.push(out[2]!); }
 }
-report('scan 1M rows x 5 cols', scans, rawReads, 'raw parquet-wasm IPC read');
+report('scan 1M rows x 5 cols', scans, rawIPC, 'raw parquet-wasm IPC read');
+report('scan 1M rows x 5 cols', scans, rawFFI, 'raw parquet-wasm FFI read');
 console.log(`load average after ${load()}`);

@@ -23,8 +23,11 @@ export interface ProjectedFooter {
 /** One row group's bytes to fetch, as ranges of the original file, and how to assemble them. */
 export interface RowGroupPlan {
   readonly ranges: ReadonlyArray<readonly [number, number]>;
-  /** Builds the one-row-group file from the fetched ranges (same order as `ranges`). */
-  assemble(fetched: Uint8Array[]): Uint8Array;
+  /**
+   * Builds the one-row-group file from the fetched ranges (same order as `ranges`), in the
+   * buffer `allocate` gives for its size (a fresh one when absent).
+   */
+  assemble(fetched: Uint8Array[], allocate?: (size: number) => Uint8Array): Uint8Array;
 }
 
 const INT96 = 3;
@@ -104,7 +107,7 @@ export function planRowGroup(footer: ProjectedFooter, rowGroup: ThriftStruct, fo
   }
   return {
     ranges,
-    assemble(fetched) {
+    assemble(fetched, allocate = (size) => new Uint8Array(size)) {
       const at = (offset: number): Uint8Array => {
         const r = ranges.findIndex(([a, b]) => offset >= a && offset < b);
         return fetched[r]!.subarray(offset - ranges[r]![0]);
@@ -133,14 +136,14 @@ export function planRowGroup(footer: ProjectedFooter, rowGroup: ThriftStruct, fo
       setField(meta, 3, T.I64, BigInt(num(rowGroup, 3)));
       setField(meta, 4, T.LIST, { kind: 'list', elemType: T.STRUCT, items: [rg] });
       const encoded = writeStruct(meta);
-      const out = new Uint8Array(MAGIC.length + body + encoded.length + 8);
+      const out = allocate(MAGIC.length + body + encoded.length + 8);
       let o = 0;
       for (const p of parts) {
         out.set(p, o);
         o += p.length;
       }
       out.set(encoded, o);
-      new DataView(out.buffer).setUint32(o + encoded.length, encoded.length, true);
+      new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(o + encoded.length, encoded.length, true);
       out.set(MAGIC, o + encoded.length + 4);
       return out;
     },

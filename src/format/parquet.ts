@@ -1,7 +1,8 @@
-import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimeUnit, type Data } from 'apache-arrow';
+import { DataType, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, type Data } from 'apache-arrow';
 import { corruptData, isDeltaError } from '../errors.js';
 import { exposeInt96, int96LeavesToMicros } from './int96.js';
 import { callWasm, parquetWasm } from './parquet-wasm-instance.js';
+import { batchesFromWasm, schemaFromWasm } from './wasm-arrow-bridge.js';
 
 export interface ReadParquetOptions {
   /** Top-level column names to read; names absent from the file are ignored. */
@@ -12,18 +13,17 @@ export interface ReadParquetOptions {
 
 /** Arrow schema of a Parquet file. */
 export function readParquetSchema(bytes: Uint8Array): Schema {
-  return asCorruptParquet(() => tableFromIPC(callWasm((w) => w.readSchema(bytes).intoIPCStream())).schema);
+  return asCorruptParquet(() => callWasm((w) => schemaFromWasm(w, w.readSchema(bytes))));
 }
 
-/** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through Arrow IPC). */
+/** Decodes Parquet bytes into Arrow record batches (parquet-wasm, through the C Data Interface). */
 export function readParquetBytes(bytes: Uint8Array, opts: ReadParquetOptions = {}): RecordBatch[] {
   const schema = readParquetSchema(bytes);
   return asCorruptParquet(() => {
     // INT96 shows up as nanosecond timestamps; only then is the footer worth decoding.
     const int96 = hasNanosecondTimestamps(schema) ? exposeInt96(bytes) : undefined;
-    const ipc = callWasm((w) => w.readParquet(int96?.bytes ?? bytes, wasmReadOptions(schema, opts)).intoIPCStream());
-    const table = tableFromIPC(ipc);
-    return int96 ? int96ToMicroBatches(table.batches, int96.leaves) : table.batches;
+    const batches = callWasm((w) => batchesFromWasm(w, w.readParquet(int96?.bytes ?? bytes, wasmReadOptions(schema, opts))));
+    return int96 ? int96ToMicroBatches(batches, int96.leaves) : batches;
   });
 }
 

@@ -84,8 +84,11 @@ for (const version of ['15', '18', '20']) {
   test(`the built package runs on apache-arrow ${version} as its peer (create, append, filtered read)`, async () => {
     // A copy of dist/src beside the chosen apache-arrow, so the package's own imports resolve to it.
     const links: Record<string, string> = { 'apache-arrow': realpathSync(path.join(repoRoot, 'node_modules', `apache-arrow-v${version}`)) };
-    for (const dep of Object.keys(pkg.dependencies)) links[dep] = realpathSync(path.join(repoRoot, 'node_modules', dep));
+    // arrow-js-ffi (peer apache-arrow) is copied, not linked: installed, it resolves the consumer's apache-arrow.
+    const copied = ['arrow-js-ffi'];
+    for (const dep of Object.keys(pkg.dependencies)) if (!copied.includes(dep)) links[dep] = realpathSync(path.join(repoRoot, 'node_modules', dep));
     const dir = await consumer(links);
+    for (const dep of copied) cpSync(realpathSync(path.join(repoRoot, 'node_modules', dep)), path.join(dir, 'node_modules', dep), { recursive: true });
     const installed = path.join(dir, 'node_modules', 'deltalake-ts');
     cpSync(path.join(repoRoot, 'dist', 'src'), path.join(installed, 'dist', 'src'), { recursive: true, filter: (f) => !f.endsWith('.map') });
     cpSync(path.join(repoRoot, 'package.json'), path.join(installed, 'package.json'));
