@@ -14,14 +14,14 @@ import { assertEnginesReadOurVersions, sortedKeys, startEngines, type Engines } 
  */
 
 let engines: Engines;
-before(async () => { engines = await startEngines(); });
+before(async () => { engines = await startEngines(); }, { timeout: 900_000 });
 after(async () => { await engines.close(); });
 
 const OUR_WRITERS = 2;
 const OUR_APPENDS = 8;
 const RS_APPENDS = 8;
 
-test('our writer processes and a delta-rs writer appending to one table: contiguous versions, every acknowledged commit once, one final table', { timeout: 600_000 }, async () => {
+test('our writer processes and a delta-rs writer appending to one table: contiguous versions, every acknowledged commit once, one final table', { timeout: 900_000 }, async () => {
   const uri = await tempDir('dlts-beside-');
   await writeDeltaTable(uri, idBatch([-1], 'seed'));
   // delta-rs appends from the engines process while our workers run.

@@ -232,8 +232,9 @@ def rs_changes(req):
     kw = {"starting_version": req["start"]}
     if "end" in req:
         kw["ending_version"] = req["end"]
-    reader = t.load_cdf(**kw)
-    data = reader.read_all()
+    import pyarrow as pa
+
+    data = pa.table(t.load_cdf(**kw).read_all())  # an arro3 table: to pyarrow by the C stream interface
     schema = json.loads(t.schema().to_json())
     rows = canon_rows(data.to_pylist(), schema)
     for row, raw in zip(rows, data.to_pylist()):

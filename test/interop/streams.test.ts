@@ -11,10 +11,10 @@ import { startEngines, type Engines } from '../support/interop-engines.js';
  */
 
 let engines: Engines;
-before(async () => { engines = await startEngines(); });
+before(async () => { engines = await startEngines(); }, { timeout: 900_000 });
 after(async () => { await engines.close(); });
 
-test('Spark readStream sees every row our writeStream sink committed, once', { timeout: 600_000 }, async () => {
+test('Spark readStream sees every row our writeStream sink committed, once', { timeout: 900_000 }, async () => {
   const dir = await tempDir('dlts-stream-ours-');
   const uri = path.join(dir, 'table');
   const sink = DeltaTable.writeStream(uri, { appId: 'interop-sink' });
@@ -35,7 +35,7 @@ result = sorted(r["id"] for r in s.sql("SELECT id FROM ours_stream").collect())
   assert.deepEqual(ids, expected);
 });
 
-test('our readStream sees every row Spark\'s writeStream committed, once', { timeout: 600_000 }, async () => {
+test('our readStream sees every row Spark\'s writeStream committed, once', { timeout: 900_000 }, async () => {
   const dir = await tempDir('dlts-stream-spark-');
   const uri = path.join(dir, 'table');
   await engines.run(`

@@ -14,7 +14,7 @@ import {
  */
 
 let engines: Engines;
-before(async () => { engines = await startEngines(); });
+before(async () => { engines = await startEngines(); }, { timeout: 900_000 });
 after(async () => { await engines.close(); });
 
 async function sql(...statements: string[]): Promise<void> {
@@ -28,7 +28,7 @@ async function assertSameChanges(uri: string, start: number, label: string, rs =
   if (rs) assert.deepEqual(sortedKeys(await engines.rsChanges(uri, start), ours.fields), ours.keys, `${label}: delta-rs's change feed from v${start}`);
 }
 
-test('we read Spark\'s DELETE, UPDATE and MERGE with deletion vectors and its change feed, at every version', { timeout: 600_000 }, async () => {
+test('we read Spark\'s DELETE, UPDATE and MERGE with deletion vectors and its change feed, at every version', { timeout: 900_000 }, async () => {
   const uri = await tempDir('dlts-spark-dv-');
   const t = `delta.\`${uri}\``;
   await sql(
@@ -47,7 +47,7 @@ test('we read Spark\'s DELETE, UPDATE and MERGE with deletion vectors and its ch
   await assertSameChanges(uri, 1, 'spark dv');
 });
 
-test('we read Spark\'s column mapping with a rename and a drop, at every version', { timeout: 600_000 }, async () => {
+test('we read Spark\'s column mapping with a rename and a drop, at every version', { timeout: 900_000 }, async () => {
   const uri = await tempDir('dlts-spark-cm-');
   const t = `delta.\`${uri}\``;
   await sql(
@@ -67,7 +67,7 @@ test('we read Spark\'s column mapping with a rename and a drop, at every version
 });
 
 for (const policy of ['classic', 'v2']) {
-  test(`we read Spark's ${policy} checkpoints at every version after it`, { timeout: 600_000 }, async () => {
+  test(`we read Spark's ${policy} checkpoints at every version after it`, { timeout: 900_000 }, async () => {
     const uri = await tempDir('dlts-spark-ckpt-');
     const t = `delta.\`${uri}\``;
     await sql(`CREATE TABLE ${t} (id BIGINT, p STRING) USING delta PARTITIONED BY (p)
@@ -83,7 +83,7 @@ for (const policy of ['classic', 'v2']) {
   });
 }
 
-test('we read Spark\'s replaceWhere overwrite and OPTIMIZE ZORDER BY at every version', { timeout: 600_000 }, async () => {
+test('we read Spark\'s replaceWhere overwrite and OPTIMIZE ZORDER BY at every version', { timeout: 900_000 }, async () => {
   const uri = await tempDir('dlts-spark-opt-');
   await engines.run(`
 s = spark()
@@ -100,7 +100,7 @@ s.sql("OPTIMIZE delta.\`%s\` ZORDER BY (id, y)" % path)
   assert.equal(await assertEnginesReadOurVersions(engines, uri, 'spark optimize'), 6);
 });
 
-test('we read delta-rs\'s writes, merge, delete, optimize, Z-order and vacuum at every version, and its change feed', { timeout: 600_000 }, async () => {
+test('we read delta-rs\'s writes, merge, delete, optimize, Z-order and vacuum at every version, and its change feed', { timeout: 900_000 }, async () => {
   const uri = await tempDir('dlts-rs-');
   await engines.run(`
 from deltalake import DeltaTable, write_deltalake

@@ -4,7 +4,9 @@ import { after, before, test } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { corpusRoot } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
-import { assertEnginesReadOurVersions, assertSameHistory, startEngines, type Engines } from '../support/interop-engines.js';
+import {
+  assertEnginesReadOurVersions, assertSameHistory, RS_NEGATIVE_DECIMAL_PARTITION_BUG, startEngines, type CompareOptions, type Engines,
+} from '../support/interop-engines.js';
 
 /*
  * We write, they read: corpus tables of every type we handle (nested structs, lists, maps,
@@ -21,7 +23,7 @@ const TABLES = [
 const MAPPED = ['dat-multi_partitioned', 'data-reader-nested-struct', 'data-reader-map', 'data-reader-partition-values'];
 
 let engines: Engines;
-before(async () => { engines = await startEngines(); });
+before(async () => { engines = await startEngines(); }, { timeout: 900_000 });
 after(async () => { await engines.close(); });
 
 /** Writes `name` from the corpus as three commits (half, rest, one row again); returns the new table's uri. */
@@ -38,24 +40,29 @@ async function rewrite(name: string, properties: Record<string, string>): Promis
   return uri;
 }
 
-async function compareEveryVersion(uri: string, label: string): Promise<number> {
-  const n = await assertEnginesReadOurVersions(engines, uri, label);
-  await assertSameHistory(engines, uri, label);
+// delta-rs 1.6.6 misreads these (spec/interop.md): negative decimal partition values fail to
+// parse, and column-mapped tables are refused (table features) or read as nulls (protocol 2,5).
+const RS_BUGS: Record<string, RegExp> = { 'basic-decimal-table': RS_NEGATIVE_DECIMAL_PARTITION_BUG };
+
+async function compareEveryVersion(uri: string, label: string, opts: CompareOptions = {}): Promise<number> {
+  const n = await assertEnginesReadOurVersions(engines, uri, label, opts);
+  await assertSameHistory(engines, uri, label, opts.skipRs || opts.rsKnownBug ? { skipRs: true } : {});
   return n;
 }
 
 for (const name of TABLES) {
-  test(`Spark and delta-rs read exactly our rows of ${name} at every version`, { timeout: 120_000 }, async () => {
+  test(`Spark and delta-rs read exactly our rows of ${name} at every version`, { timeout: 900_000 }, async () => {
     const uri = await rewrite(name, {});
-    assert.equal(await compareEveryVersion(uri, name), 3);
+    const bug = RS_BUGS[name];
+    assert.equal(await compareEveryVersion(uri, name, bug ? { rsKnownBug: bug } : {}), 3);
   });
 }
 
 for (const mode of ['name', 'id']) {
   for (const name of MAPPED) {
-    test(`Spark and delta-rs read exactly our rows of ${name} with column mapping mode ${mode}`, { timeout: 120_000 }, async () => {
+    test(`Spark reads exactly our rows of ${name} with column mapping mode ${mode}`, { timeout: 900_000 }, async () => {
       const uri = await rewrite(name, { 'delta.columnMapping.mode': mode });
-      assert.equal(await compareEveryVersion(uri, `${name} (${mode})`), 3);
+      assert.equal(await compareEveryVersion(uri, `${name} (${mode})`, { skipRs: true }), 3);
     });
   }
 }
