@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { Int64, Utf8 } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
@@ -26,6 +26,8 @@ test('our writer processes and a delta-rs writer appending to one table: contigu
   await writeDeltaTable(uri, idBatch([-1], 'seed'));
   // delta-rs appends from the engines process while our workers run.
   const ours = [...Array(OUR_WRITERS).keys()].map((w) => startWorker('append-worker', [uri, String(w + 1), String(OUR_APPENDS)]));
+  // Start delta-rs once our writers are committing, so that the commits interleave.
+  while (!ours.some((w) => w.lines.length > 0)) await new Promise((r) => setTimeout(r, 20));
   const rsAcks = engines.run<Array<[number, number]>>(`
 from deltalake import write_deltalake
 acks = []
@@ -45,6 +47,15 @@ result = acks
   const total = 1 + OUR_WRITERS * OUR_APPENDS + RS_APPENDS;
   const commits = (await readdir(`${uri}/_delta_log`)).filter((n) => /^\d{20}\.json$/.test(n)).map((n) => Number(n.slice(0, 20))).sort((a, b) => a - b);
   assert.deepEqual(commits, [...Array(total).keys()], 'versions are contiguous from 0');
+  // Each version's commit is by one engine: 8 by delta-rs, the rest ours.
+  const engineOf = await Promise.all(commits.map(async (v) => {
+    const line = (await readFile(`${uri}/_delta_log/${String(v).padStart(20, '0')}.json`, 'utf8')).split('\n')[0]!;
+    return (JSON.parse(line) as { commitInfo: { engineInfo: string } }).commitInfo.engineInfo.startsWith('delta-rs') ? 'rs' : 'ours';
+  }));
+  assert.equal(engineOf.filter((e) => e === 'rs').length, RS_APPENDS);
+  assert.equal(engineOf.filter((e) => e === 'ours').length, 1 + OUR_WRITERS * OUR_APPENDS);
+  const switches = engineOf.filter((e, i) => i > 0 && e !== engineOf[i - 1]).length;
+  console.log(`commits by engine in version order: ${engineOf.map((e) => (e === 'rs' ? 'R' : 'o')).join('')} (${switches} switches)`);
   // Our acknowledgements name distinct versions; each id is in the table exactly once.
   assert.equal(new Set(ourAcks.map(([, v]) => v)).size, ourAcks.length);
   const table = await DeltaTable.open(uri);

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { DeltaTable } from '../../src/index.js';
 import { tempDir } from '../support/temp.js';
 import {
-  assertEnginesReadOurVersions, ourChanges, sortedKeys, startEngines, type Engines,
+  assertEnginesReadOurVersions, ourChanges, RS_REFUSES_DELETION_VECTORS, sortedKeys, startEngines, type Engines,
 } from '../support/interop-engines.js';
 
 /*
@@ -43,8 +43,9 @@ test('we read Spark\'s DELETE, UPDATE and MERGE with deletion vectors and its ch
   const table = await DeltaTable.open(uri);
   assert.equal(table.version, 4);
   assert.ok(table.protocol.readerFeatures?.includes('deletionVectors'));
-  assert.equal(await assertEnginesReadOurVersions(engines, uri, 'spark dv'), 5);
-  await assertSameChanges(uri, 1, 'spark dv');
+  // delta-rs 1.6.6 refuses the table (deletion vectors are in its protocol from version 0).
+  assert.equal(await assertEnginesReadOurVersions(engines, uri, 'spark dv', { rsFails: RS_REFUSES_DELETION_VECTORS }), 5);
+  await assertSameChanges(uri, 1, 'spark dv', false);
 });
 
 test('we read Spark\'s column mapping with a rename and a drop, at every version', { timeout: 900_000 }, async () => {
@@ -63,7 +64,8 @@ test('we read Spark\'s column mapping with a rename and a drop, at every version
   );
   const latest = await DeltaTable.open(uri);
   assert.deepEqual(latest.schema.fields.map((f) => f.name), ['id', 'title', 'nested', 'extra']);
-  assert.equal(await assertEnginesReadOurVersions(engines, uri, 'spark column mapping'), latest.version + 1);
+  // delta-rs 1.6.6 does not map column names (spec/interop.md): Spark is the reference here.
+  assert.equal(await assertEnginesReadOurVersions(engines, uri, 'spark column mapping', { skipRs: true }), latest.version + 1);
 });
 
 for (const policy of ['classic', 'v2']) {
