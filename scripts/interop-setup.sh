@@ -20,6 +20,6 @@ rm -f "$STAMP"
 [ -x "$DIR/venv/bin/python" ] || python3 -m venv "$DIR/venv"
 "$DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
 # Resolve the Delta jars now (from Maven Central into $DIR/ivy), so the tests never wait on it.
-INTEROP_DIR="$DIR" "$DIR/venv/bin/python" test/interop/engines.py --warm-up
+SPARK_LOCAL_IP=127.0.0.1 INTEROP_DIR="$DIR" "$DIR/venv/bin/python" test/interop/engines.py --warm-up
 echo "$WANT" > "$STAMP"
 echo "interop: engines installed in $DIR"

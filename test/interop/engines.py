@@ -304,3 +304,6 @@ if __name__ == "__main__":
         print("spark", spark().version, "jars", delta_jars(), file=sys.stderr)
     else:
         serve()
+        # stdin closed: the test file is done. Exit now; the JVM ends when its parent's pipe closes.
+        sys.stderr.flush()
+        os._exit(0)

@@ -42,7 +42,7 @@ const python = path.join(repoRoot, '.interop', 'venv', 'bin', 'python');
 export async function startEngines(opts: { startSpark?: boolean } = {}): Promise<Engines> {
   if (!existsSync(python)) throw new Error(`no ${python}: run scripts/interop-setup.sh (npm run test:interop does)`);
   const child = spawn(python, [path.join(repoRoot, 'test', 'interop', 'engines.py')], {
-    cwd: repoRoot, env: { ...process.env, INTEROP_DIR: path.join(repoRoot, '.interop') }, stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: repoRoot, env: { ...process.env, INTEROP_DIR: path.join(repoRoot, '.interop'), SPARK_LOCAL_IP: '127.0.0.1' }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   const client = new EngineClient(child);
   // Start the Spark session now, so that the first test does not pay for it.
