@@ -157,6 +157,9 @@ export const RS_NEGATIVE_DECIMAL_PARTITION_BUG = /is not a valid decimal128 numb
 /** delta-rs 1.6.6 refuses tables with deletion vectors (reader feature deletionVectors). */
 export const RS_REFUSES_DELETION_VECTORS = /reader features: \{'deletionVectors'\} but these are not yet supported/;
 
+/** delta-rs 1.6.6 refuses tables with V2 checkpoints (reader feature v2Checkpoint). */
+export const RS_REFUSES_V2_CHECKPOINTS = /reader features: \{'v2Checkpoint'\} but these are not yet supported/;
+
 export interface CompareOptions {
   /** Versions to compare (default: every version from 0 to the latest). */
   versions?: number[];
