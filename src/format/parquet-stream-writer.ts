@@ -15,14 +15,24 @@ export async function writeParquetStream(
 ): Promise<Uint8Array> {
   // One instance for the whole file: its objects cannot cross to a newer instance.
   const { Table: WasmTable, transformParquetStream, WriterPropertiesBuilder, Compression } = parquetWasm();
+  // parquet-wasm's transform takes a failing input stream for one that ended: it closes the file
+  // and returns it, holding only the rows read before the failure. So the source's end is
+  // tracked here and a file whose source did not run to its end is never returned.
+  const source: { done: boolean; failure?: { error: unknown } } = { done: false };
   async function* wasmBatches() {
-    for await (const batch of batches) {
-      if (batch.numRows === 0) continue;
-      // Arrow IPC is how a JS batch crosses into wasm memory; the JS batch is garbage afterwards.
-      const wasm = WasmTable.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
-      const out = wasm.recordBatch(0);
-      wasm.free();
-      if (out) yield out;
+    try {
+      for await (const batch of batches) {
+        if (batch.numRows === 0) continue;
+        // Arrow IPC is how a JS batch crosses into wasm memory; the JS batch is garbage afterwards.
+        const wasm = WasmTable.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+        const out = wasm.recordBatch(0);
+        wasm.free();
+        if (out) yield out;
+      }
+      source.done = true;
+    } catch (error) {
+      source.failure = { error };
+      throw error;
     }
   }
   const props = new WriterPropertiesBuilder()
@@ -31,6 +41,12 @@ export async function writeParquetStream(
     .build();
   const encoded = await transformParquetStream(ReadableStream.from(wasmBatches()), props);
   const chunks: Uint8Array[] = [];
-  for await (const chunk of encoded as ReadableStream<Uint8Array>) chunks.push(chunk);
+  try {
+    for await (const chunk of encoded as ReadableStream<Uint8Array>) chunks.push(chunk);
+  } catch (err) {
+    throw source.failure ? source.failure.error : err;
+  }
+  if (source.failure) throw source.failure.error;
+  if (!source.done) throw new Error('the Parquet encoder stopped before the last batch: the file would lack rows');
   return concatBytes(chunks);
 }
