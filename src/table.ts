@@ -10,7 +10,7 @@ import { restoreTable, type RestoreTarget } from './ops/maintain/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintain/vacuum.js';
 import { createTable, type CreateOptions } from './ops/write/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/read/scan.js';
-import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
+import { loadSnapshot, loadTableState, type Snapshot } from './snapshot/snapshot.js';
 import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
@@ -81,9 +81,9 @@ export class DeltaTable {
     let snapshot: Snapshot;
     if (opts.timestamp !== undefined) {
       // The latest snapshot says whether commits carry in-commit timestamps; reuse it when it is the answer.
-      const latest = await loadSnapshot(store);
+      const latest = await loadTableState(store);
       const version = await versionAtTimestamp(store, opts.timestamp, latest.configuration);
-      snapshot = version === latest.version ? latest : await loadSnapshot(store, { version });
+      snapshot = await loadSnapshot(store, { version });
     } else {
       snapshot = await loadSnapshot(store, opts.version === undefined ? {} : { version: opts.version });
     }

@@ -1,11 +1,11 @@
 import type { Data, RecordBatch } from 'apache-arrow';
-import { corruptLog, isDeltaError } from '../errors.js';
+import { corruptLog, fileNotFound, isDeltaError } from '../errors.js';
 import { mayHoldValues, type RowGroupInfo } from '../format/parquet-footer.js';
-import { bytesSource, readParquetRanged } from '../format/parquet-ranged.js';
+import { readParquetRanged, type ByteSource } from '../format/parquet-ranged.js';
 import type { Action, AddAction, RemoveAction } from '../protocol/actions.js';
 import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { sidecarStorePath } from '../protocol/path-gate.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { structCellsByRow } from './arrow-rows.js';
 import { fileActionsFromColumn } from './checkpoint-file-actions.js';
 import type { CheckpointFiles } from './log-segment.js';
@@ -44,7 +44,7 @@ export class CheckpointSource {
   ) {}
 
   static async open(store: ObjectStore, checkpoint: CheckpointFiles): Promise<CheckpointSource> {
-    const topLevel = await Promise.all(checkpoint.files.map((f) => openCheckpointFile(store, f.path)));
+    const topLevel = await Promise.all(checkpoint.files.map((f) => openCheckpointFile(store, f.path, f)));
     const nonFile: Action[] = [];
     for (const file of topLevel) {
       const actions = file.kind === 'json' ? file.actions : await guardAsync(file.path, () => nonFileActionsOfParquet(file));
@@ -69,15 +69,24 @@ export class CheckpointSource {
   }
 }
 
-/** A fetched checkpoint file: parsed JSON actions, or Parquet bytes to be read piecewise. */
+/** A checkpoint file: parsed JSON actions, or a Parquet file read by ranges, never whole. */
 type CheckpointFile =
   | { kind: 'json'; path: string; actions: Action[] }
-  | { kind: 'parquet'; path: string; bytes: Uint8Array };
+  | { kind: 'parquet'; path: string; source: ByteSource };
 
-async function openCheckpointFile(store: ObjectStore, path: string): Promise<CheckpointFile> {
-  const bytes = await store.get(path);
-  if (isJson(path)) return { kind: 'json', path, actions: guard(path, () => parseCommitText(new TextDecoder().decode(bytes), path)) };
-  return { kind: 'parquet', path, bytes };
+/**
+ * Opens one checkpoint file. Parquet is read by ranges (footer, then the column chunks of the
+ * row groups that matter): the non-file actions of a million-file checkpoint sit in a few
+ * kilobytes of it, so a table state loads without fetching the rest.
+ */
+async function openCheckpointFile(store: ObjectStore, path: string, listed?: ObjectMeta): Promise<CheckpointFile> {
+  if (isJson(path)) {
+    const bytes = await store.get(path);
+    return { kind: 'json', path, actions: guard(path, () => parseCommitText(new TextDecoder().decode(bytes), path)) };
+  }
+  const meta = listed ?? await store.head(path);
+  if (!meta) throw fileNotFound(`${store.rootUri}/${path}`);
+  return { kind: 'parquet', path, source: { sizeBytes: meta.sizeBytes, read: (start, end) => store.getRange(path, start, end) } };
 }
 
 /** Reads every action of a checkpoint into memory (for small checkpoints and tests). */
@@ -127,7 +136,7 @@ async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> 
  * non-file action are decoded: in a checkpoint of a million files, decoding the mostly-null
  * metaData/protocol columns of every row costs more than the file actions themselves.
  */
-async function nonFileActionsOfParquet(file: { path: string; bytes: Uint8Array }): Promise<Action[]> {
+async function nonFileActionsOfParquet(file: { path: string; source: ByteSource }): Promise<Action[]> {
   const actions: Action[] = [];
   let row = 0;
   for await (const batch of readRowGroupsHolding(file, NON_FILE_COLUMNS)) {
@@ -141,8 +150,8 @@ async function nonFileActionsOfParquet(file: { path: string; bytes: Uint8Array }
 }
 
 /** `columns` of the row groups whose footer says they may hold one of those actions, in batches of CHUNK_ROWS. */
-function readRowGroupsHolding(file: { bytes: Uint8Array }, columns: readonly string[]): AsyncGenerator<RecordBatch> {
-  return readParquetRanged(bytesSource(file.bytes), {
+function readRowGroupsHolding(file: { source: ByteSource }, columns: readonly string[]): AsyncGenerator<RecordBatch> {
+  return readParquetRanged(file.source, {
     columns: [...columns],
     batchSize: CHUNK_ROWS,
     selectRowGroups: (rowGroups) => rowGroups.flatMap((rg, i) => (columns.some((c) => mayHoldAction(rg, c)) ? [i] : [])),

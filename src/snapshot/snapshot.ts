@@ -1,20 +1,19 @@
-import type { Schema } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
 import { listLogSegment } from '../log/list-log.js';
 import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
 import { actionsOfChunk, CheckpointSource } from '../log/read-checkpoint.js';
 import { readCommits } from '../log/read-commit.js';
 import type {
-  AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
+  Action, AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
-import { findField, parseSchemaString, type StructType } from '../protocol/schema.js';
-import { deltaToArrowSchema } from '../protocol/arrow-schema.js';
-import { columnMappingMode, type ColumnMappingMode } from '../protocol/column-mapping.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';
 import { commitInfoOf, Replayer, type ReplayState } from './replay.js';
+import { TableState } from './table-state.js';
+
+export { TableState };
 
 /** An active data file, with its path decoded and relative to the table root. */
 export interface ActiveFile {
@@ -26,39 +25,21 @@ export interface ActiveFile {
   add: AddAction;
 }
 
-/** The immutable state of a table at one version. */
-export class Snapshot {
-  readonly schema: StructType;
-  readonly arrowSchema: Schema;
-  readonly columnMapping: ColumnMappingMode;
+/** The immutable state of a table at one version, with its file list. */
+export class Snapshot extends TableState {
   constructor(
-    readonly store: ObjectStore,
-    readonly version: Version,
-    readonly protocol: Protocol,
-    readonly metadata: Metadata,
+    store: ObjectStore,
+    version: Version,
+    protocol: Protocol,
+    metadata: Metadata,
     readonly files: readonly ActiveFile[],
     readonly tombstones: readonly RemoveAction[],
-    readonly txns: ReadonlyMap<string, Txn>,
-    readonly domains: ReadonlyMap<string, DomainMetadata>,
+    txns: ReadonlyMap<string, Txn>,
+    domains: ReadonlyMap<string, DomainMetadata>,
     readonly segment: LogSegment,
-    /** commitInfo of the commit at `version`, when that commit was read and has one. */
-    readonly latestCommitInfo: CommitInfo | undefined,
+    latestCommitInfo: CommitInfo | undefined,
   ) {
-    this.schema = parseSchemaString(metadata.schemaString, `metaData of version ${version}`);
-    // A partition column must be a column of the schema, or every read would invent its values.
-    for (const c of metadata.partitionColumns) {
-      if (!findField(this.schema, c)) throw corruptLog(`metaData of version ${version}`, `partition column "${c}" is not a column of the schema`);
-    }
-    this.arrowSchema = deltaToArrowSchema(this.schema);
-    this.columnMapping = columnMappingMode(metadata.configuration);
-  }
-
-  get partitionColumns(): readonly string[] {
-    return this.metadata.partitionColumns;
-  }
-
-  get configuration(): Readonly<Record<string, string>> {
-    return this.metadata.configuration;
+    super(store, version, protocol, metadata, txns, domains, latestCommitInfo);
   }
 }
 
@@ -72,7 +53,54 @@ export class Snapshot {
  * A checkpoint that cannot be read is skipped in favour of an older one (or the commits from 0),
  * as Spark does for a broken `_last_checkpoint`.
  */
-export async function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {}): Promise<Snapshot> {
+export function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {}): Promise<Snapshot> {
+  return readSegment(store, opts, async ({ segment, commits, checkpoint, replayer, protocol, metadata }) => {
+    if (checkpoint) {
+      for await (const chunk of checkpoint.fileActionChunks()) {
+        for (const a of actionsOfChunk(chunk)) replayer.applyCheckpointFile(a);
+      }
+    }
+    const state = replayer.state;
+    const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
+    const lastCommit = commits.at(-1);
+    return new Snapshot(
+      store, segment.version, protocol, metadata, files, state.tombstones, state.txns, state.domains,
+      segment, lastCommit ? commitInfoOf(lastCommit) : undefined,
+    );
+  });
+}
+
+/**
+ * Loads the table state at `version` (default: latest) without its file list: the same listing
+ * and replay as loadSnapshot, stopping before the checkpoint's file actions, which on a large
+ * table are nearly all of the work.
+ */
+export function loadTableState(store: ObjectStore, opts: { version?: Version } = {}): Promise<TableState> {
+  return readSegment(store, opts, async ({ segment, commits, replayer, protocol, metadata }) => {
+    const lastCommit = commits.at(-1);
+    const { txns, domains } = replayer.state;
+    return new TableState(store, segment.version, protocol, metadata, txns, domains, lastCommit ? commitInfoOf(lastCommit) : undefined);
+  });
+}
+
+/** What reading a log segment gives before any checkpoint file action is decoded. */
+interface SegmentRead {
+  segment: LogSegment;
+  /** Each commit's actions, oldest first. */
+  commits: Action[][];
+  checkpoint: CheckpointSource | undefined;
+  /** Commits and the checkpoint's non-file actions applied. */
+  replayer: Replayer;
+  protocol: Protocol;
+  metadata: Metadata;
+}
+
+/**
+ * Lists and reads the segment for `opts.version`, then runs `finish` on it. A checkpoint found
+ * unreadable (while opening it, or inside `finish`) is excluded and the segment read again
+ * from an older one.
+ */
+async function readSegment<T>(store: ObjectStore, opts: { version?: Version }, finish: (read: SegmentRead) => Promise<T>): Promise<T> {
   const excluded = new Set<Version>();
   let unreadable: unknown;
   for (;;) {
@@ -104,25 +132,13 @@ export async function loadSnapshot(store: ObjectStore, opts: { version?: Version
     for (let i = commits.length - 1; i >= 0; i--) replayer.applyCommit(commits[i]!);
     for (const a of checkpoint?.nonFileActions ?? []) replayer.applyNonFile(a);
     const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, segment.version, store.rootUri);
-    if (checkpoint) {
-      try {
-        for await (const chunk of checkpoint.fileActionChunks()) {
-          for (const a of actionsOfChunk(chunk)) replayer.applyCheckpointFile(a);
-        }
-      } catch (err) {
-        if (!isUnreadable(err)) throw err;
-        unreadable = err;
-        excluded.add(segment.checkpoint!.version);
-        continue;
-      }
+    try {
+      return await finish({ segment, commits, checkpoint, replayer, protocol, metadata });
+    } catch (err) {
+      if (!checkpoint || !isUnreadable(err)) throw err;
+      unreadable = err;
+      excluded.add(segment.checkpoint!.version);
     }
-    const state = replayer.state;
-    const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
-    const lastCommit = commits.at(-1);
-    return new Snapshot(
-      store, segment.version, protocol, metadata, files, state.tombstones, state.txns, state.domains,
-      segment, lastCommit ? commitInfoOf(lastCommit) : undefined,
-    );
   }
 }
 

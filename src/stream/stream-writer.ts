@@ -2,7 +2,8 @@ import type { Schema } from 'apache-arrow';
 import { invalidArgument, isDeltaError } from '../errors.js';
 import { writeToStore, type WriteInput } from '../ops/write/write.js';
 import type { NewColumnOptions } from '../ops/write/new-columns.js';
-import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.js';
+import { latestTableState } from '../snapshot/latest-state.js';
+import type { TableState } from '../snapshot/table-state.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
 import { validateWriteStreamOptions } from '../ops/write/validate-options.js';
@@ -101,9 +102,9 @@ export class DeltaStreamWriter {
     return this.store;
   }
 
-  private async snapshotOrUndefined(store: ObjectStore): Promise<Snapshot | undefined> {
+  private async snapshotOrUndefined(store: ObjectStore): Promise<TableState | undefined> {
     try {
-      return await loadSnapshot(store);
+      return await latestTableState(store);
     } catch (err) {
       if (isDeltaError(err, 'TABLE_NOT_FOUND')) return undefined;
       throw err;

@@ -7,7 +7,9 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
 
 /**
  * Post-commit work: a checkpoint every `delta.checkpointInterval` commits (Spark:
- * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`).
+ * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`) and
+ * removal of abandoned temp files. All of it walks the log, so none of it runs on the other
+ * commits: a small append costs its own writes, not the log's length.
  * Never throws: the commit has landed, so a failure here (including a table property another
  * engine wrote that this library cannot parse) is reported as a DeltaCheckpointWarning. A
  * thrown error would make the caller believe the write failed and write its rows again.
@@ -15,13 +17,19 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
 export async function afterCommit(
   store: ObjectStore, version: Version, configuration: Record<string, string>, opts: { now?: () => number } = {},
 ): Promise<void> {
+  let interval: number;
   try {
-    const interval = checkpointInterval(configuration);
-    if (version === 0 || version % interval !== 0) return;
+    interval = checkpointInterval(configuration);
+  } catch (err) {
+    warn(version, err);
+    return;
+  }
+  if (version === 0 || version % interval !== 0) return;
+  try {
     await writeCheckpoint(store, { ...opts, version });
     if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
   } catch (err) {
-    process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
+    warn(version, err);
   }
   try {
     // Writers killed mid-commit leave temp files in _delta_log; an hour is far beyond any
@@ -30,6 +38,10 @@ export async function afterCommit(
   } catch {
     // Best effort: leftover temp files are invisible to readers; the next checkpoint tries again.
   }
+}
+
+function warn(version: Version, err: unknown): void {
+  process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
 }
 
 /** Temp files older than this are abandoned (no commit takes an hour between write and link). */

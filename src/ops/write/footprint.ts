@@ -3,14 +3,14 @@ import { parsePartitionValue } from '../../protocol/partition-values.js';
 import { findField } from '../../protocol/schema.js';
 import { physicalName } from '../../protocol/column-mapping.js';
 import { parseStats } from '../../protocol/stats.js';
-import type { Snapshot } from '../../snapshot/snapshot.js';
+import type { TableState } from '../../snapshot/table-state.js';
 import type { TransactionFootprint } from '../../txn/conflict-checker.js';
 import { fileMayMatch, type FileFacts } from '../read/file-skipping.js';
 import type { BoundTerm, Comparable } from '../read/filter.js';
 
 /** Describes what a write read and changed, for the conflict checker. */
 export function footprintFor(p: {
-  snapshot: Snapshot | undefined;
+  snapshot: TableState | undefined;
   isBlindAppend: boolean;
   readWholeTable: boolean;
   predicate: BoundTerm[][] | undefined;

@@ -2,7 +2,7 @@ import type { Schema } from 'apache-arrow';
 import { invalidArgument, unrepresentableColumn } from '../../errors.js';
 import { type DeltaType, type StructField, type StructType } from '../../protocol/schema.js';
 import { arrowToDeltaSchema } from '../../protocol/arrow-schema.js';
-import type { Snapshot } from '../../snapshot/snapshot.js';
+import type { TableState } from '../../snapshot/table-state.js';
 
 /** How a write types the columns it creates (a new table, schemaMode 'merge' or 'overwrite'). */
 export interface NewColumnOptions {
@@ -29,7 +29,7 @@ export interface NewColumnOptions {
  * maps them, then `nullability` and `zonelessTimestamps` applied. Null-typed columns the write
  * would create are refused: no type can be inferred from them.
  */
-export function newColumnsSchema(schema: Schema, snapshot: Snapshot | undefined, opts: NewColumnOptions & { schemaMode?: 'merge' | 'overwrite' }): StructType {
+export function newColumnsSchema(schema: Schema, snapshot: TableState | undefined, opts: NewColumnOptions & { schemaMode?: 'merge' | 'overwrite' }): StructType {
   const nullability = opts.nullability ?? 'nullable';
   const zoneless = opts.zonelessTimestamps ?? 'timestamp';
   if (nullability !== 'nullable' && nullability !== 'arrow') {

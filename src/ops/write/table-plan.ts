@@ -5,7 +5,7 @@ import { legacyFeatures } from '../../protocol/feature-catalog.js';
 import { requiredProtocol, validateProtocolShape } from '../../protocol/features.js';
 import { parseSchemaString, serializeSchema, type StructType } from '../../protocol/schema.js';
 import { columnMappingMode, dropColumnMappingMetadata, type ColumnMappingMode } from '../../protocol/column-mapping.js';
-import type { Snapshot } from '../../snapshot/snapshot.js';
+import type { TableState } from '../../snapshot/table-state.js';
 import { mergeSchemas } from './schema-enforcement.js';
 
 /** What a write commits about the table itself: schema, metaData and protocol. */
@@ -33,7 +33,7 @@ export interface TablePlanOptions {
  * after schema merge/overwrite and added properties, with column ids and physical names given
  * to new columns under column mapping (PROTOCOL.md "Column Mapping").
  */
-export function planTable(snapshot: Snapshot | undefined, dataSchema: StructType | undefined, opts: TablePlanOptions): TablePlan {
+export function planTable(snapshot: TableState | undefined, dataSchema: StructType | undefined, opts: TablePlanOptions): TablePlan {
   if (!snapshot) {
     if (!dataSchema) throw invalidArgument('cannot create a table from no data: the schema is unknown', 'pass at least one record batch, or use DeltaTable.create({ schema })');
     const metadata = newMetadata(dataSchema, opts.partitionBy ?? [], opts.properties ?? {}, opts);

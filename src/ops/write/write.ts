@@ -5,7 +5,8 @@ import { checkWriteSupport } from '../../protocol/features.js';
 import { changeDataFeedEnabled, dataSkippingNumIndexedCols } from '../../protocol/table-config.js';
 import { type StructType } from '../../protocol/schema.js';
 import { inputBatches } from '../../format/arrow-input.js';
-import { loadSnapshot, type Snapshot } from '../../snapshot/snapshot.js';
+import { loadSnapshot, Snapshot, type TableState } from '../../snapshot/snapshot.js';
+import { latestTableState, rememberCommit } from '../../snapshot/latest-state.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../../storage/store-for-url.js';
 import { afterCommit } from './after-commit.js';
@@ -75,22 +76,27 @@ export type WriteInput = Table | RecordBatch | Iterable<RecordBatch> | AsyncIter
 export async function writeDeltaTable(uri: string, data: WriteInput, opts: WriteOptions = {}): Promise<WriteResult> {
   validateWriteOptions(opts);
   const store = await storeForUri(uri, opts.storage ?? {});
-  let snapshot: Snapshot | undefined;
+  let state: TableState | undefined;
   try {
-    snapshot = await loadSnapshot(store);
+    // Only an overwrite needs the file list; every other mode needs the table's state alone.
+    state = opts.mode === 'overwrite' ? await loadSnapshot(store) : await latestTableState(store);
   } catch (err) {
     if (!isDeltaError(err, 'TABLE_NOT_FOUND')) throw err;
   }
-  return writeToStore(store, snapshot, data, opts);
+  return writeToStore(store, state, data, opts);
 }
 
-/** The write itself, on an already opened store and snapshot (undefined = new table). */
-export async function writeToStore(store: ObjectStore, snapshot: Snapshot | undefined, data: WriteInput, opts: WriteOptions): Promise<WriteResult> {
+/**
+ * The write itself, on an already opened store and table state (undefined = new table). An
+ * overwrite reads the file list of that same version when `snapshot` does not carry it.
+ */
+export async function writeToStore(store: ObjectStore, state: TableState | undefined, data: WriteInput, opts: WriteOptions): Promise<WriteResult> {
   // Refusals that need no data come first, so that a refused write leaves nothing behind.
   validateWriteOptions(opts);
   if (opts.properties) opts = { ...opts, properties: validateTableProperties(opts.properties) };
-  if (!snapshot) await checkNewTableLocation(store);
+  if (!state) await checkNewTableLocation(store);
   const mode = opts.mode ?? 'error';
+  const snapshot = state && mode === 'overwrite' ? await withFiles(state) : state;
   const skipped = (version: Version): WriteResult => ({ version, skipped: true, filesAdded: 0, filesRemoved: 0, rowsWritten: 0, attempts: 0 });
   if (snapshot) {
     if (mode === 'error') {
@@ -123,7 +129,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(opts.now ? { now: opts.now } : {}),
   });
   const predicate = opts.predicate && snapshot ? bindFilter(opts.predicate, plan.schema) : undefined;
-  checkAppendOnly(snapshot, mode, predicate, plan.metadata.configuration);
+  checkAppendOnly(snapshot instanceof Snapshot ? snapshot : undefined, mode, predicate, plan.metadata.configuration);
   // A predicate overwrite may rewrite part of a file; with the change data feed on, the rows it
   // replaces and inserts are recorded in cdc files, or readers would see the rewritten rows as
   // deleted and re-inserted. Whole-file changes need none (PROTOCOL-NOTES §15).
@@ -144,7 +150,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
   const now = (opts.now ?? Date.now)();
   let removes: RemoveAction[] = [];
   let readPaths: string[] = [];
-  if (snapshot && mode === 'overwrite') {
+  if (snapshot instanceof Snapshot && mode === 'overwrite') {
     if (predicate) {
       const onDeleted = changes ? (deleted: RecordBatch) => changes.write(conformBatch(deleted, plan.schema), 'delete') : undefined;
       const rewrite = await rewriteForPredicate(snapshot, predicate, writer, now, onDeleted);
@@ -195,6 +201,7 @@ export async function writeToStore(store: ObjectStore, snapshot: Snapshot | unde
     ...(opts.now ? { now: opts.now } : {}),
   }, mode, plan.metadata.configuration);
   if (result.skipped) return skipped(result.version);
+  if (snapshot) await rememberCommit(snapshot, result.version, [{ commitInfo: result.commitInfo }, ...actions]);
   await afterCommit(store, result.version, result.configuration, opts.now ? { now: opts.now } : {});
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
 }
@@ -235,7 +242,12 @@ function assertRowsMatch(batch: RecordBatch, predicate: BoundTerm[][], schema: S
   }
 }
 
-function inCommitTimestampOf(snapshot: Snapshot | undefined): number | undefined {
+/** The snapshot of `state`'s version with its file list (loaded when `state` has none). */
+async function withFiles(state: TableState): Promise<Snapshot> {
+  return state instanceof Snapshot ? state : loadSnapshot(state.store, { version: state.version });
+}
+
+function inCommitTimestampOf(snapshot: TableState | undefined): number | undefined {
   const ict = snapshot?.latestCommitInfo?.inCommitTimestamp;
   return typeof ict === 'number' ? ict : undefined;
 }
