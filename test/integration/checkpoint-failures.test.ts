@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
@@ -80,4 +80,19 @@ test('checkpoint processes killed with SIGKILL at random moments never leave the
   assert.ok(completed > 0, 'at least one checkpoint completed before a kill');
   const log = await readdir(path.join(uri, '_delta_log'));
   assert.ok(log.includes('00000000000000000003.checkpoint.parquet'));
+});
+
+test('a checkpoint is written past an unreadable previous one: built from the commits instead, with the same rows', async () => {
+  const uri = await tempDir('dlts-cp-fallback-');
+  await writeDeltaTable(uri, idBatch([0]), { properties: { 'delta.checkpointInterval': '5' } });
+  for (let i = 1; i <= 9; i++) await writeDeltaTable(uri, idBatch([i]), { mode: i === 7 ? 'overwrite' : 'append' });
+  const first = path.join(uri, '_delta_log', `${'5'.padStart(20, '0')}.checkpoint.parquet`);
+  await writeFile(first, 'garbage, not parquet');
+  const warnings = await warningsDuring(() => writeDeltaTable(uri, idBatch([10]), { mode: 'append' }));
+  assert.deepEqual(warnings, []);
+  const names = await readdir(path.join(uri, '_delta_log'));
+  assert.ok(names.includes(`${'10'.padStart(20, '0')}.checkpoint.parquet`), `checkpoint 10 written: ${names.join(', ')}`);
+  // Reading v10 from its checkpoint alone (the commits before it gone) gives the right rows.
+  for (let v = 0; v <= 10; v++) await new LocalStore(uri).delete(commitPath(v));
+  assert.deepEqual(await tableIds(uri), [7, 8, 9, 10]);
 });

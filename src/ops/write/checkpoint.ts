@@ -3,6 +3,8 @@ import { writeParquetStream } from '../../format/parquet-stream-writer.js';
 import { actionsToBatch, checkpointSchema } from '../../log/checkpoint-batches.js';
 import { CHECKPOINT_SCHEMA } from '../../log/checkpoint-schema.js';
 import { listLogSegment } from '../../log/list-log.js';
+import type { LogSegment } from '../../log/log-segment.js';
+import { isDeltaError } from '../../errors.js';
 import { CheckpointSource } from '../../log/read-checkpoint.js';
 import { readCommits } from '../../log/read-commit.js';
 import type { Action, Version } from '../../protocol/actions.js';
@@ -49,7 +51,31 @@ export interface CheckpointResult {
  */
 export async function writeCheckpoint(store: ObjectStore, opts: { version?: Version; now?: () => number } = {}): Promise<CheckpointResult> {
   const now = (opts.now ?? Date.now)();
-  const segment = await listLogSegment(store, opts.version === undefined ? {} : { version: opts.version });
+  // As loadSnapshot does: a previous checkpoint that cannot be read is passed over for an older
+  // one (or the commits from 0), so a damaged checkpoint is replaced, not a reason to stop.
+  const excluded = new Set<Version>();
+  for (;;) {
+    const segment = await listLogSegment(store, { ...(opts.version === undefined ? {} : { version: opts.version }), excludeCheckpoints: excluded });
+    let built: { version: Version; bytes: Uint8Array; counts: { size: number; numOfAddFiles: number } };
+    try {
+      built = await buildCheckpoint(store, segment, now);
+    } catch (err) {
+      if (!segment.checkpoint || !(isDeltaError(err, 'CORRUPT_LOG') || isDeltaError(err, 'FILE_NOT_FOUND'))) throw err;
+      excluded.add(segment.checkpoint.version);
+      continue;
+    }
+    const { version, bytes, counts } = built;
+    await store.put(checkpointPath(version), bytes);
+    const result: CheckpointResult = { version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
+    await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
+    return result;
+  }
+}
+
+/** The checkpoint Parquet of `segment`'s version, streamed from its commits and previous checkpoint. */
+async function buildCheckpoint(
+  store: ObjectStore, segment: LogSegment, now: number,
+): Promise<{ version: Version; bytes: Uint8Array; counts: { size: number; numOfAddFiles: number } }> {
   const replayer = new Replayer((p) => logPathKey(p, store.rootUri));
   // The commits' own file actions, as Arrow rows of the classic schema (widened when written).
   const tail: RecordBatch[] = [];
@@ -87,10 +113,7 @@ export async function writeCheckpoint(store: ObjectStore, opts: { version?: Vers
     for await (const chunk of source.fileActionChunks()) yield survivingRows(chunk, keep, schema);
   }
   const bytes = await writeParquetStream(counted(rows(), counts));
-  await store.put(checkpointPath(version), bytes);
-  const result: CheckpointResult = { version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
-  await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
-  return result;
+  return { version, bytes, counts };
 }
 
 /** Commit versions in read order, grouped by COMMITS_PER_READ and TAIL_BYTES_PER_READ. */
