@@ -4,7 +4,7 @@
 // runs in a fresh process, so its peak RSS is its own. `quick` skips the 100k-commit and
 // 1M-file tables.
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeltaTable } from '../src/index.js';
@@ -15,6 +15,7 @@ import { writeCheckpoint } from '../src/ops/write/checkpoint.js';
 import { readParquetBytes } from '../src/format/parquet.js';
 import { bytesSource, readParquetRanged } from '../src/format/parquet-ranged.js';
 import { LocalStore } from '../src/storage/local-store.js';
+import { loadTableState, type TableState } from '../src/snapshot/snapshot.js';
 import { tempDir } from '../test/support/temp.js';
 
 const schemaString = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'long', nullable: true, metadata: {} }] });
@@ -51,7 +52,7 @@ async function table(commits: number, filesPerCommit: number, checkpointEvery: n
 interface Measured { ms: number; peakMiB: number; files?: number; version?: number }
 
 /** Runs one measurement in a fresh node process. */
-function inChild(op: 'open' | 'open-once' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
+function inChild(op: 'open' | 'open-once' | 'state' | 'state-once' | 'timestamp' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
   const args = [fileURLToPath(import.meta.url), 'child', op, uri, ...(version === undefined ? [] : [String(version)])];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measured;
 }
@@ -68,6 +69,19 @@ async function child(op: string, uri: string, version: number | undefined): Prom
     const t0 = performance.now();
     const t = await DeltaTable.open(uri, opts);
     result = { ms: performance.now() - t0, files: t.snapshot.files.length, version: t.version };
+  } else if (op === 'state' || op === 'state-once') {
+    // What an append opens: the table state without its file list.
+    const store = new LocalStore(uri);
+    let state: TableState | undefined;
+    const t0 = performance.now();
+    const ms = op === 'state' ? await medianMs(async () => { state = await loadTableState(store, opts); }) : (state = await loadTableState(store, opts), performance.now() - t0);
+    result = { ms, version: state!.version };
+  } else if (op === 'timestamp') {
+    // Open by the modification time of version `version`'s commit file (no in-commit timestamps).
+    const at = new Date((await stat(path.join(uri, commitPath(version!)))).mtimeMs);
+    let t: DeltaTable | undefined;
+    const ms = await medianMs(async () => { t = await DeltaTable.open(uri, { timestamp: at }); });
+    result = { ms, files: t!.snapshot.files.length, version: t!.version };
   } else if (op === 'floor' || op === 'floor-files') {
     result = { ms: await medianMs(() => rawRead(op, uri, version)) };
   } else {
@@ -130,6 +144,18 @@ function openFigure(label: string, uri: string, version?: number): void {
   console.log(`  floor (median): raw read of the whole checkpoint + JSON tail ${floor.ms.toFixed(1)} ms (ratio ${(open.ms / floor.ms).toFixed(2)}); of its add/remove columns + tail ${files.ms.toFixed(1)} ms (ratio ${(open.ms / files.ms).toFixed(2)})`);
 }
 
+/** Opening for an append (no file list) and by timestamp, the figures of issue 13. */
+function stateFigure(label: string, uri: string): void {
+  const warm = inChild('state', uri);
+  const once = inChild('state-once', uri);
+  console.log(`state ${label.padEnd(37)} v${warm.version} (no file list, as an append opens it): median ${warm.ms.toFixed(1)} ms; one cold open ${once.ms.toFixed(1)} ms, peak RSS ${once.peakMiB} MiB`);
+}
+
+function timestampFigure(label: string, uri: string, version: number): void {
+  const m = inChild('timestamp', uri, version);
+  console.log(`open by timestamp ${label.padEnd(25)} -> v${m.version}, ${m.files} files: median ${m.ms.toFixed(1)} ms`);
+}
+
 function checkpointFigure(label: string, uri: string): void {
   const m = inChild('checkpoint', uri);
   console.log(`checkpoint ${label.padEnd(28)} v${m.version}, ${m.files} files: ${fmt(m)}`);
@@ -141,6 +167,9 @@ if (process.argv[2] === 'child') {
   // `make <commits> <filesPerCommit> <checkpointEvery>`: builds a table and prints its path, for profiling.
   const [commits, files, every] = process.argv.slice(3).map(Number);
   console.log(await table(commits!, files!, every!));
+} else if (process.argv[2] === 'state') {
+  // `state <uri>`: the append-open figure alone, on a table made with `make`.
+  stateFigure(process.argv[3]!, process.argv[3]!);
 } else {
   const quick = process.argv[2] === 'quick';
   openFigure('1k commits', await table(1_000, 1, 10));
@@ -148,6 +177,9 @@ if (process.argv[2] === 'child') {
   openFigure('10k commits', tenK);
   openFigure('10k commits, old version 5,005', tenK, 5_005);
   openFigure('10k commits, version 3 (no checkpoint)', tenK, 3);
+  stateFigure('10k commits', tenK);
+  timestampFigure('10k commits, at v5,005', tenK, 5_005);
+  timestampFigure('10k commits, at latest', tenK, 9_999);
   if (!quick) openFigure('100k commits', await table(100_000, 1, 10, true));
   openFigure('10k files', await table(11, 1_000, 10));
   const hundredK = await table(11, 10_000, 0);
@@ -159,5 +191,6 @@ if (process.argv[2] === 'child') {
     checkpointFigure('1.1M files from JSON', million);
     checkpointFigure('1.1M files from checkpoint', million);
     openFigure('1.1M files', million);
+    stateFigure('1.1M files', million);
   }
 }
