@@ -6,7 +6,7 @@ import type { RowPredicateInput } from '../read/row-predicate.js';
 import { removeFor } from '../write/write.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
-import { commitDml, dmlActions, dmlFootprint, dmlWriters, finishWriters, planDml, removedBytes, type DmlOptions } from './dml-plan.js';
+import { commitDml, dmlActions, dmlCommitMetrics, dmlWriters, finishWriters, planDml, type DmlOptions } from './dml-plan.js';
 
 export type { DmlOptions } from './dml-plan.js';
 
@@ -81,22 +81,7 @@ export async function deleteRows(snapshot: Snapshot, input: RowPredicateInput | 
     actions: dmlActions(removes, dvAdds, out),
     operation: 'DELETE',
     operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
-    operationMetrics: {
-      numAddedFiles: String(result.numAddedFiles),
-      numRemovedFiles: String(result.numRemovedFiles),
-      numDeletionVectorsAdded: String(result.numDeletionVectorsAdded),
-      numDeletionVectorsRemoved: String(result.numDeletionVectorsRemoved),
-      numDeletionVectorsUpdated: String(result.numDeletionVectorsUpdated),
-      numAddedChangeFiles: String(result.numAddedChangeFiles),
-      numDeletedRows: String(result.numDeletedRows),
-      numCopiedRows: String(result.numCopiedRows),
-      numRemovedBytes: String(removedBytes(removes, dvAdds)),
-      numAddedBytes: String(out.written.reduce((s, a) => s + a.size, 0)),
-      executionTimeMs: String(Date.now() - plan.started),
-      scanTimeMs: String(plan.scanTimeMs),
-      rewriteTimeMs: String(Date.now() - plan.started - plan.scanTimeMs),
-    },
-    footprint: dmlFootprint(snapshot, predicate, plan.candidates.map((f) => f.add.path), removes),
+    ...dmlCommitMetrics(plan, result, { numDeletedRows: result.numDeletedRows }, removes, dvAdds, out),
   }, opts);
   return { ...result, version };
 }

@@ -7,7 +7,7 @@ import type { StructField } from '../../protocol/schema.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
-import { commitDml, dmlActions, dmlFootprint, dmlWriters, finishWriters, planDml, removedBytes, type DmlOptions } from './dml-plan.js';
+import { commitDml, dmlActions, dmlCommitMetrics, dmlWriters, finishWriters, planDml, type DmlOptions } from './dml-plan.js';
 import { batchContext, compileAssignment, tableScope, valuesToData } from '../read/expr/batch-eval.js';
 import type { EvalContext } from '../read/expr/compile.js';
 import type { Values } from '../read/expr/expr-types.js';
@@ -90,22 +90,7 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
     actions: dmlActions(removes, dvAdds, out),
     operation: 'UPDATE',
     operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
-    operationMetrics: {
-      numAddedFiles: String(result.numAddedFiles),
-      numRemovedFiles: String(result.numRemovedFiles),
-      numAddedChangeFiles: String(result.numAddedChangeFiles),
-      numDeletionVectorsAdded: String(result.numDeletionVectorsAdded),
-      numDeletionVectorsRemoved: String(result.numDeletionVectorsRemoved),
-      numDeletionVectorsUpdated: String(result.numDeletionVectorsUpdated),
-      numUpdatedRows: String(result.numUpdatedRows),
-      numCopiedRows: String(result.numCopiedRows),
-      numRemovedBytes: String(removedBytes(removes, dvAdds)),
-      numAddedBytes: String(out.written.reduce((s, a) => s + a.size, 0)),
-      executionTimeMs: String(Date.now() - plan.started),
-      scanTimeMs: String(plan.scanTimeMs),
-      rewriteTimeMs: String(Date.now() - plan.started - plan.scanTimeMs),
-    },
-    footprint: dmlFootprint(snapshot, predicate, plan.candidates.map((f) => f.add.path), removes),
+    ...dmlCommitMetrics(plan, result, { numUpdatedRows: result.numUpdatedRows }, removes, dvAdds, out),
   }, dml);
   return { ...result, version };
 }
