@@ -116,10 +116,30 @@ export interface DmlCounts {
 }
 
 /**
+ * The second half of DELETE and UPDATE: finishes the writers, fills the file counts of `result`
+ * and commits; `rows` is the operation's own row count metric (`{ numDeletedRows }`,
+ * `{ numUpdatedRows }`). Returns `result` with the committed version.
+ */
+export async function commitPlannedDml<R extends DmlCounts & { version: Version }>(plan: DmlPlan, operation: 'DELETE' | 'UPDATE', result: R, rows: Record<string, number>,
+  removes: RemoveAction[], dvAdds: AddAction[], w: DmlWriters, opts: DmlOptions): Promise<R> {
+  const out = await finishWriters(w);
+  result.numAddedFiles = out.written.length;
+  result.numRemovedFiles = removes.length - dvAdds.length;
+  result.numAddedChangeFiles = out.cdcFiles.length;
+  const version = await commitDml(plan.snapshot, {
+    actions: dmlActions(removes, dvAdds, out),
+    operation,
+    operationParameters: { predicate: JSON.stringify(plan.predicate ? [plan.predicate.text] : []) },
+    ...dmlCommitMetrics(plan, result, rows, removes, dvAdds, out),
+  }, opts);
+  return { ...result, version };
+}
+
+/**
  * The commit metrics (delta-rs / Spark names) and conflict footprint of a planned DELETE or
  * UPDATE; `rows` is the operation's own row count (`{ numDeletedRows }`, `{ numUpdatedRows }`).
  */
-export function dmlCommitMetrics(plan: DmlPlan, counts: DmlCounts, rows: Record<string, number>, removes: RemoveAction[], dvAdds: AddAction[], out: DmlOutput): {
+function dmlCommitMetrics(plan: DmlPlan, counts: DmlCounts, rows: Record<string, number>, removes: RemoveAction[], dvAdds: AddAction[], out: DmlOutput): {
   operationMetrics: Record<string, string>;
   footprint: TransactionFootprint;
 } {

@@ -7,7 +7,7 @@ import type { StructField } from '../../protocol/schema.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
-import { commitDml, dmlActions, dmlCommitMetrics, dmlWriters, finishWriters, planDml, type DmlOptions } from './dml-plan.js';
+import { commitPlannedDml, dmlWriters, planDml, type DmlCounts, type DmlOptions } from './dml-plan.js';
 import { batchContext, compileAssignment, tableScope, valuesToData } from '../read/expr/batch-eval.js';
 import type { EvalContext } from '../read/expr/compile.js';
 import type { Values } from '../read/expr/expr-types.js';
@@ -23,17 +23,10 @@ export interface UpdateOptions {
 }
 
 /** What an UPDATE did (delta-rs / Spark metric names). */
-export interface UpdateResult {
+export interface UpdateResult extends DmlCounts {
   /** The version committed; the table's version when no row matched (nothing is committed then). */
   version: Version;
   numUpdatedRows: number;
-  numCopiedRows: number;
-  numAddedFiles: number;
-  numRemovedFiles: number;
-  numAddedChangeFiles: number;
-  numDeletionVectorsAdded: number;
-  numDeletionVectorsRemoved: number;
-  numDeletionVectorsUpdated: number;
 }
 
 /**
@@ -45,7 +38,7 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const assign = bindAssignments(snapshot, opts.set);
   const plan = await planDml(snapshot, opts.predicate, 'UPDATE', dml);
-  const { matches, useDvs, predicate } = plan;
+  const { matches, useDvs } = plan;
   const result: UpdateResult = {
     version: snapshot.version, numUpdatedRows: 0, numCopiedRows: 0, numAddedFiles: 0, numRemovedFiles: 0,
     numAddedChangeFiles: 0, numDeletionVectorsAdded: 0, numDeletionVectorsRemoved: 0, numDeletionVectorsUpdated: 0,
@@ -82,17 +75,7 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
       }
     });
   }
-  const out = await finishWriters(w);
-  result.numAddedFiles = out.written.length;
-  result.numRemovedFiles = removes.length - dvAdds.length;
-  result.numAddedChangeFiles = out.cdcFiles.length;
-  const version = await commitDml(snapshot, {
-    actions: dmlActions(removes, dvAdds, out),
-    operation: 'UPDATE',
-    operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
-    ...dmlCommitMetrics(plan, result, { numUpdatedRows: result.numUpdatedRows }, removes, dvAdds, out),
-  }, dml);
-  return { ...result, version };
+  return commitPlannedDml(plan, 'UPDATE', result, { numUpdatedRows: result.numUpdatedRows }, removes, dvAdds, w, dml);
 }
 
 /** Binds `set` to the table: each key a column, each value type-checked; returns the row transform. */
