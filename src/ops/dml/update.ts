@@ -3,7 +3,7 @@ import { invalidArgument } from '../../errors.js';
 import { filterRows } from '../../format/arrow-take.js';
 import type { AddAction, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
-import type { StructField } from '../../protocol/schema.js';
+import { findField, type StructField } from '../../protocol/schema.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
@@ -87,7 +87,7 @@ function bindAssignments(snapshot: Snapshot, set: Record<string, unknown>): (bat
   const scope = tableScope(snapshot.schema);
   const byColumn = new Map<string, (ctx: EvalContext) => Values>();
   for (const [name, value] of Object.entries(set)) {
-    const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const field = findField(snapshot.schema, name);
     if (!field) throw invalidArgument(`update sets column "${name}", which is not in the table`, `columns are: ${fields.map((f) => f.name).join(', ')}`);
     if (value === undefined) throw invalidArgument(`the new value of "${field.name}" is undefined`, 'check the variable that holds it; for NULL pass null');
     byColumn.set(field.name, compileAssignment(value, field, scope));
