@@ -1,6 +1,7 @@
 import { corruptLog, unsupportedFeature } from '../errors.js';
 import type { DeletionVectorDescriptor } from './actions.js';
 import { dvRelativePath } from './deletion-vector.js';
+import { decodeAddPath } from './partition-paths.js';
 
 /*
  * The one gate for every path taken from the log (add/remove/cdc paths, V2 checkpoint sidecars,
@@ -108,14 +109,7 @@ const SIDECAR_DIR = '_delta_log/_sidecars/';
 function decodeLogPath(raw: string, what: string): string {
   if (!raw.includes('%')) return raw;
   if (MALFORMED_ESCAPE.test(raw)) throw corruptLog('_delta_log', `${what} ${JSON.stringify(raw)} has a malformed '%' escape`);
-  return raw.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-    const bytes = Uint8Array.from(run.slice(1).split('%'), (h) => parseInt(h, 16));
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return run;
-    }
-  });
+  return decodeAddPath(raw);
 }
 
 /** Resolves '.', '..' and empty segments; CORRUPT_LOG if '..' climbs above the root. */

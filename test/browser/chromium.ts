@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Debian's chromium, which playwright-core drives (it downloads no browser of its own here). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,4 +36,31 @@ export async function launchChromium(t: { skip(reason: string): void }): Promise
   }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** One Chromium page for a test file; with no Chromium, `browser` is undefined and `skipReason` says why. */
+export interface ChromiumPage {
+  browser: Browser | undefined;
+  /** Only to be used when `browser` is defined. */
+  page: Page;
+  skipReason: string | undefined;
+}
+
+/**
+ * Launches Chromium (see launchChromium) and opens a page at the URL `start` gives; `start` runs
+ * only when there is a browser, so it can start the server the page needs. A failure after the
+ * launch closes the browser before it is rethrown.
+ */
+export async function openChromiumPage(start: () => string | Promise<string>, options: Parameters<Browser['newPage']>[0] = {}): Promise<ChromiumPage> {
+  let skipReason: string | undefined;
+  const browser = await launchChromium({ skip: (why) => { skipReason = why; } });
+  if (!browser) return { browser, page: undefined as unknown as Page, skipReason };
+  try {
+    const page = await browser.newPage(options);
+    await page.goto(await start());
+    return { browser, page, skipReason };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
 }

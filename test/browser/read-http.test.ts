@@ -5,12 +5,11 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm';
-import type { Browser, Page } from 'playwright-core';
 import { DeltaError, DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { startStaticServer, type StaticServer } from '../support/http-table-server.js';
 import { corpusRoot, repoRoot } from '../support/paths.js';
 import { CANONICAL_ROWS_SOURCE, canonicalRows } from './canonical-rows.js';
-import { launchChromium } from './chromium.js';
+import { openChromiumPage, type ChromiumPage } from './chromium.js';
 
 // The browser build (dist/browser/deltalake.js, imported by a page as it is) reading tables over
 // a local HTTP server that, like a CDN, has no directory listing.
@@ -23,31 +22,26 @@ const LOG_GAP = new Set(['versions-not-contiguous']);
 
 type Outcome = { version: number; rows: string[] } | { code: string };
 
-let browser: Browser | undefined;
-let page: Page;
+let chromium: ChromiumPage;
 let server: StaticServer;
 let scratch: string;
-let skipReason: string | undefined;
 
 before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'dlts-browser-'));
   await mkdir(path.join(scratch, 'page'));
   await writeFile(path.join(scratch, 'page', 'index.html'), '<!doctype html><title>deltalake-ts browser test</title>');
   server = await startStaticServer({ '/dist/': path.join(repoRoot, 'dist/browser'), '/corpus/': corpusRoot, '/scratch/': scratch });
-  browser = await launchChromium({ skip: (why) => { skipReason = why; } });
-  if (!browser) return;
-  page = await browser.newPage();
-  await page.goto(`${server.url}/scratch/page/index.html`);
+  chromium = await openChromiumPage(() => `${server.url}/scratch/page/index.html`);
 });
 after(async () => {
-  await browser?.close();
+  await chromium?.browser?.close();
   await server.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
 /** Opens and reads a table inside the page with the browser build. */
 function readInPage(uri: string, version: number | undefined, columns?: string[]): Promise<Outcome> {
-  return page.evaluate(async ({ bundle, uri, version, columns, canonical }) => {
+  return chromium.page.evaluate(async ({ bundle, uri, version, columns, canonical }) => {
     const { DeltaTable } = await import(bundle);
     const rowsOf = new Function(canonical)();
     try {
@@ -72,7 +66,7 @@ async function readInNode(uri: string, version: number | undefined, columns?: st
 
 for (const entry of manifest.tables) {
   test(`in Chromium, the browser build reads ${entry.name} over HTTP as Node reads its directory`, async (t) => {
-    if (!browser) return t.skip(skipReason);
+    if (!chromium.browser) return t.skip(chromium.skipReason);
     const http = `${server.url}/corpus/${entry.path}`;
     const local = path.join(corpusRoot, entry.path);
     if (LOG_GAP.has(entry.name)) {
@@ -88,7 +82,7 @@ for (const entry of manifest.tables) {
 }
 
 test('in Chromium, one column of a 2M-row table is read by fetching only the footer and that column\'s chunks', async (t) => {
-  if (!browser) return t.skip(skipReason);
+  if (!chromium.browser) return t.skip(chromium.skipReason);
   const n = 2_000_000;
   const local = path.join(scratch, 'two-million');
   await writeDeltaTable(local, tableFromArrays({
@@ -107,7 +101,7 @@ test('in Chromium, one column of a 2M-row table is read by fetching only the foo
     for (const rg of meta.rowGroups()) for (const c of rg.columns()) if (c.columnPath().join('.') === 'id') idBytes += c.compressedSize();
   }
   const from = server.requests.length;
-  const result = await page.evaluate(async ({ bundle, uri }) => {
+  const result = await chromium.page.evaluate(async ({ bundle, uri }) => {
     const { DeltaTable } = await import(bundle);
     const table = await DeltaTable.open(uri);
     let rows = 0;
@@ -131,8 +125,8 @@ test('in Chromium, one column of a 2M-row table is read by fetching only the foo
 });
 
 test('in Chromium, a relative URI names a table beside the page, a missing one is TABLE_NOT_FOUND and writes are refused', async (t) => {
-  if (!browser) return t.skip(skipReason);
-  const result = await page.evaluate(async (bundle) => {
+  if (!chromium.browser) return t.skip(chromium.skipReason);
+  const result = await chromium.page.evaluate(async (bundle) => {
     const { DeltaTable, writeDeltaTable } = await import(bundle);
     const codeOf = async (f: () => Promise<unknown>): Promise<string> => {
       try {

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tableFromArrays } from 'apache-arrow';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { corpusRoot, repoRoot } from '../support/paths.js';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
-import { launchChromium } from './chromium.js';
+import { openChromiumPage, type ChromiumPage } from './chromium.js';
 
 // `deltalake serve` seen in a real browser: the page shows the table, reads its rows with the
 // browser build, and shows a commit made while it is open without a reload.
@@ -23,31 +23,30 @@ declare const document: {
 };
 declare const window: { marker?: number };
 
-let browser: Browser | undefined;
+let chromium: ChromiumPage;
 let page: Page;
 let dir: string;
 let table: string;
 let serve: ServeProcess;
-let skipReason: string | undefined;
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dlts-serve-page-'));
   table = path.join(dir, 'letters');
   await cp(path.join(corpusRoot, 'tables/dat-basic_partitioned'), table, { recursive: true });
-  browser = await launchChromium({ skip: (why) => { skipReason = why; } });
-  if (!browser) return;
-  serve = await startServeProcess([table, '--port', '0']);
-  page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  await page.goto(serve.url);
+  chromium = await openChromiumPage(async () => {
+    serve = await startServeProcess([table, '--port', '0']);
+    return serve.url;
+  }, { viewport: { width: 1280, height: 1400 } });
+  page = chromium.page;
 });
 after(async () => {
-  await browser?.close();
+  await chromium?.browser?.close();
   await serve?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 test('the serve page shows version, last operation, schema, partitioning and history', async (t) => {
-  if (!browser) return t.skip(skipReason);
+  if (!chromium.browser) return t.skip(chromium.skipReason);
   const expected = await DeltaTable.open(table);
   const [last] = await expected.history({ limit: 1 });
   await page.waitForFunction((v) => document.getElementById('version')?.textContent === v, String(expected.version));
@@ -60,7 +59,7 @@ test('the serve page shows version, last operation, schema, partitioning and his
 });
 
 test('the serve page previews rows read in the page by the browser build', async (t) => {
-  if (!browser) return t.skip(skipReason);
+  if (!chromium.browser) return t.skip(chromium.skipReason);
   const expected = (await (await DeltaTable.open(table)).toArrow()).numRows;
   await page.waitForFunction(() => document.getElementById('preview')?.dataset['rows'] !== undefined);
   assert.match(await page.textContent('#preview-source') ?? '', /in this page by deltalake-ts\/browser/);
@@ -71,7 +70,7 @@ test('the serve page previews rows read in the page by the browser build', async
 });
 
 test('a commit made while the serve page is open appears on it within 2 seconds, without a reload', async (t) => {
-  if (!browser) return t.skip(skipReason);
+  if (!chromium.browser) return t.skip(chromium.skipReason);
   const before = await DeltaTable.open(table);
   await page.waitForSelector('#live.on');
   await page.evaluate(() => { window.marker = 1; });

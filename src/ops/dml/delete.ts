@@ -6,22 +6,15 @@ import type { RowPredicateInput } from '../read/row-predicate.js';
 import { removeFor } from '../write/write.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
-import { commitDml, dmlActions, dmlFootprint, dmlWriters, finishWriters, planDml, removedBytes, type DmlOptions } from './dml-plan.js';
+import { commitPlannedDml, dmlWriters, planDml, type DmlCounts, type DmlOptions } from './dml-plan.js';
 
 export type { DmlOptions } from './dml-plan.js';
 
 /** What a DELETE did (delta-rs / Spark metric names). */
-export interface DeleteResult {
+export interface DeleteResult extends DmlCounts {
   /** The version committed; the table's version when nothing matched (nothing is committed then). */
   version: Version;
   numDeletedRows: number;
-  numCopiedRows: number;
-  numAddedFiles: number;
-  numRemovedFiles: number;
-  numAddedChangeFiles: number;
-  numDeletionVectorsAdded: number;
-  numDeletionVectorsRemoved: number;
-  numDeletionVectorsUpdated: number;
 }
 
 /**
@@ -31,7 +24,7 @@ export interface DeleteResult {
  */
 export async function deleteRows(snapshot: Snapshot, input: RowPredicateInput | undefined, opts: DmlOptions = {}): Promise<DeleteResult> {
   const plan = await planDml(snapshot, input, 'DELETE', opts);
-  const { matches, useDvs, predicate } = plan;
+  const { matches, useDvs } = plan;
   const result: DeleteResult = {
     version: snapshot.version, numDeletedRows: 0, numCopiedRows: 0, numAddedFiles: 0, numRemovedFiles: 0,
     numAddedChangeFiles: 0, numDeletionVectorsAdded: 0, numDeletionVectorsRemoved: 0, numDeletionVectorsUpdated: 0,
@@ -73,30 +66,5 @@ export async function deleteRows(snapshot: Snapshot, input: RowPredicateInput | 
       if (cdf) await cdf.write(filterRows(batch, selected), 'delete');
     });
   }
-  const out = await finishWriters(w);
-  result.numAddedFiles = out.written.length;
-  result.numRemovedFiles = removes.length - dvAdds.length;
-  result.numAddedChangeFiles = out.cdcFiles.length;
-  const version = await commitDml(snapshot, {
-    actions: dmlActions(removes, dvAdds, out),
-    operation: 'DELETE',
-    operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
-    operationMetrics: {
-      numAddedFiles: String(result.numAddedFiles),
-      numRemovedFiles: String(result.numRemovedFiles),
-      numDeletionVectorsAdded: String(result.numDeletionVectorsAdded),
-      numDeletionVectorsRemoved: String(result.numDeletionVectorsRemoved),
-      numDeletionVectorsUpdated: String(result.numDeletionVectorsUpdated),
-      numAddedChangeFiles: String(result.numAddedChangeFiles),
-      numDeletedRows: String(result.numDeletedRows),
-      numCopiedRows: String(result.numCopiedRows),
-      numRemovedBytes: String(removedBytes(removes, dvAdds)),
-      numAddedBytes: String(out.written.reduce((s, a) => s + a.size, 0)),
-      executionTimeMs: String(Date.now() - plan.started),
-      scanTimeMs: String(plan.scanTimeMs),
-      rewriteTimeMs: String(Date.now() - plan.started - plan.scanTimeMs),
-    },
-    footprint: dmlFootprint(snapshot, predicate, plan.candidates.map((f) => f.add.path), removes),
-  }, opts);
-  return { ...result, version };
+  return commitPlannedDml(plan, 'DELETE', result, { numDeletedRows: result.numDeletedRows }, removes, dvAdds, w, opts);
 }

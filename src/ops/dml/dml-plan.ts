@@ -104,6 +104,66 @@ export function removedBytes(removes: RemoveAction[], dvAdds: AddAction[]): numb
   return removes.filter((r) => !readded.has(r.path)).reduce((s, r) => s + (r.size ?? 0), 0);
 }
 
+/** The counts DELETE and UPDATE both report, in their results and their commit metrics. */
+export interface DmlCounts {
+  numCopiedRows: number;
+  numAddedFiles: number;
+  numRemovedFiles: number;
+  numAddedChangeFiles: number;
+  numDeletionVectorsAdded: number;
+  numDeletionVectorsRemoved: number;
+  numDeletionVectorsUpdated: number;
+}
+
+/**
+ * The second half of DELETE and UPDATE: finishes the writers, fills the file counts of `result`
+ * and commits; `rows` is the operation's own row count metric (`{ numDeletedRows }`,
+ * `{ numUpdatedRows }`). Returns `result` with the committed version.
+ */
+export async function commitPlannedDml<R extends DmlCounts & { version: Version }>(plan: DmlPlan, operation: 'DELETE' | 'UPDATE', result: R, rows: Record<string, number>,
+  removes: RemoveAction[], dvAdds: AddAction[], w: DmlWriters, opts: DmlOptions): Promise<R> {
+  const out = await finishWriters(w);
+  result.numAddedFiles = out.written.length;
+  result.numRemovedFiles = removes.length - dvAdds.length;
+  result.numAddedChangeFiles = out.cdcFiles.length;
+  const version = await commitDml(plan.snapshot, {
+    actions: dmlActions(removes, dvAdds, out),
+    operation,
+    operationParameters: { predicate: JSON.stringify(plan.predicate ? [plan.predicate.text] : []) },
+    ...dmlCommitMetrics(plan, result, rows, removes, dvAdds, out),
+  }, opts);
+  return { ...result, version };
+}
+
+/**
+ * The commit metrics (delta-rs / Spark names) and conflict footprint of a planned DELETE or
+ * UPDATE; `rows` is the operation's own row count (`{ numDeletedRows }`, `{ numUpdatedRows }`).
+ */
+function dmlCommitMetrics(plan: DmlPlan, counts: DmlCounts, rows: Record<string, number>, removes: RemoveAction[], dvAdds: AddAction[], out: DmlOutput): {
+  operationMetrics: Record<string, string>;
+  footprint: TransactionFootprint;
+} {
+  const metrics: Record<string, number> = {
+    numAddedFiles: counts.numAddedFiles,
+    numRemovedFiles: counts.numRemovedFiles,
+    numDeletionVectorsAdded: counts.numDeletionVectorsAdded,
+    numDeletionVectorsRemoved: counts.numDeletionVectorsRemoved,
+    numDeletionVectorsUpdated: counts.numDeletionVectorsUpdated,
+    numAddedChangeFiles: counts.numAddedChangeFiles,
+    ...rows,
+    numCopiedRows: counts.numCopiedRows,
+    numRemovedBytes: removedBytes(removes, dvAdds),
+    numAddedBytes: out.written.reduce((s, a) => s + a.size, 0),
+    executionTimeMs: Date.now() - plan.started,
+    scanTimeMs: plan.scanTimeMs,
+    rewriteTimeMs: Date.now() - plan.started - plan.scanTimeMs,
+  };
+  return {
+    operationMetrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, String(v)])),
+    footprint: dmlFootprint(plan.snapshot, plan.predicate, plan.candidates.map((f) => f.add.path), removes),
+  };
+}
+
 /** Commits a DML transaction through the shared commit loop, then runs the post-commit work. */
 export async function commitDml(snapshot: Snapshot, p: {
   actions: Action[];

@@ -3,11 +3,11 @@ import { invalidArgument } from '../../errors.js';
 import { filterRows } from '../../format/arrow-take.js';
 import type { AddAction, RemoveAction, Version } from '../../protocol/actions.js';
 import { checkWriteSupport } from '../../protocol/features.js';
-import type { StructField } from '../../protocol/schema.js';
+import { findField, type StructField } from '../../protocol/schema.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
 import { addWithDeletionVector, mergeRows } from './deletion-vector-writer.js';
 import { readMatchedFile } from './dml-scan.js';
-import { commitDml, dmlActions, dmlFootprint, dmlWriters, finishWriters, planDml, removedBytes, type DmlOptions } from './dml-plan.js';
+import { commitPlannedDml, dmlWriters, planDml, type DmlCounts, type DmlOptions } from './dml-plan.js';
 import { batchContext, compileAssignment, tableScope, valuesToData } from '../read/expr/batch-eval.js';
 import type { EvalContext } from '../read/expr/compile.js';
 import type { Values } from '../read/expr/expr-types.js';
@@ -23,17 +23,10 @@ export interface UpdateOptions {
 }
 
 /** What an UPDATE did (delta-rs / Spark metric names). */
-export interface UpdateResult {
+export interface UpdateResult extends DmlCounts {
   /** The version committed; the table's version when no row matched (nothing is committed then). */
   version: Version;
   numUpdatedRows: number;
-  numCopiedRows: number;
-  numAddedFiles: number;
-  numRemovedFiles: number;
-  numAddedChangeFiles: number;
-  numDeletionVectorsAdded: number;
-  numDeletionVectorsRemoved: number;
-  numDeletionVectorsUpdated: number;
 }
 
 /**
@@ -45,7 +38,7 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const assign = bindAssignments(snapshot, opts.set);
   const plan = await planDml(snapshot, opts.predicate, 'UPDATE', dml);
-  const { matches, useDvs, predicate } = plan;
+  const { matches, useDvs } = plan;
   const result: UpdateResult = {
     version: snapshot.version, numUpdatedRows: 0, numCopiedRows: 0, numAddedFiles: 0, numRemovedFiles: 0,
     numAddedChangeFiles: 0, numDeletionVectorsAdded: 0, numDeletionVectorsRemoved: 0, numDeletionVectorsUpdated: 0,
@@ -82,32 +75,7 @@ export async function updateRows(snapshot: Snapshot, opts: UpdateOptions, dml: D
       }
     });
   }
-  const out = await finishWriters(w);
-  result.numAddedFiles = out.written.length;
-  result.numRemovedFiles = removes.length - dvAdds.length;
-  result.numAddedChangeFiles = out.cdcFiles.length;
-  const version = await commitDml(snapshot, {
-    actions: dmlActions(removes, dvAdds, out),
-    operation: 'UPDATE',
-    operationParameters: { predicate: JSON.stringify(predicate ? [predicate.text] : []) },
-    operationMetrics: {
-      numAddedFiles: String(result.numAddedFiles),
-      numRemovedFiles: String(result.numRemovedFiles),
-      numAddedChangeFiles: String(result.numAddedChangeFiles),
-      numDeletionVectorsAdded: String(result.numDeletionVectorsAdded),
-      numDeletionVectorsRemoved: String(result.numDeletionVectorsRemoved),
-      numDeletionVectorsUpdated: String(result.numDeletionVectorsUpdated),
-      numUpdatedRows: String(result.numUpdatedRows),
-      numCopiedRows: String(result.numCopiedRows),
-      numRemovedBytes: String(removedBytes(removes, dvAdds)),
-      numAddedBytes: String(out.written.reduce((s, a) => s + a.size, 0)),
-      executionTimeMs: String(Date.now() - plan.started),
-      scanTimeMs: String(plan.scanTimeMs),
-      rewriteTimeMs: String(Date.now() - plan.started - plan.scanTimeMs),
-    },
-    footprint: dmlFootprint(snapshot, predicate, plan.candidates.map((f) => f.add.path), removes),
-  }, dml);
-  return { ...result, version };
+  return commitPlannedDml(plan, 'UPDATE', result, { numUpdatedRows: result.numUpdatedRows }, removes, dvAdds, w, dml);
 }
 
 /** Binds `set` to the table: each key a column, each value type-checked; returns the row transform. */
@@ -119,7 +87,7 @@ function bindAssignments(snapshot: Snapshot, set: Record<string, unknown>): (bat
   const scope = tableScope(snapshot.schema);
   const byColumn = new Map<string, (ctx: EvalContext) => Values>();
   for (const [name, value] of Object.entries(set)) {
-    const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const field = findField(snapshot.schema, name);
     if (!field) throw invalidArgument(`update sets column "${name}", which is not in the table`, `columns are: ${fields.map((f) => f.name).join(', ')}`);
     if (value === undefined) throw invalidArgument(`the new value of "${field.name}" is undefined`, 'check the variable that holds it; for NULL pass null');
     byColumn.set(field.name, compileAssignment(value, field, scope));

@@ -1,5 +1,5 @@
 import { DeltaError, invalidArgument } from '../../../errors.js';
-import type { StructField, StructType } from '../../../protocol/schema.js';
+import { findField, type StructField, type StructType } from '../../../protocol/schema.js';
 import { compileAssignment } from '../../read/expr/batch-eval.js';
 import { compilePredicate, type CompiledExpr, type EvalContext, type ExprScope } from '../../read/expr/compile.js';
 import type { Values } from '../../read/expr/expr-types.js';
@@ -58,7 +58,7 @@ export function bindClauses(specs: MergeClauseSpec[], target: StructType, source
       }
     } else {
       for (const [name, value] of Object.entries(spec.assignments ?? {})) {
-        const f = fields.find((x) => x.name === name) ?? fields.find((x) => x.name.toLowerCase() === name.toLowerCase());
+        const f = findField(target, name);
         if (!f) throw invalidArgument(`the merge ${spec.action} sets column "${name}", which is not in the target table`, `columns are: ${fields.map((x) => x.name).join(', ')}; to add a source column of that name pass { schemaMode: 'merge' } to merge()`);
         if (value === undefined) throw invalidArgument(`the new value of "${f.name}" is undefined`, 'check the variable that holds it; for NULL pass null');
         pairs.push([f, value]);

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../../errors.js';
-import type { StructType } from '../../../protocol/schema.js';
+import { findField, type StructType } from '../../../protocol/schema.js';
 import { isIntegral } from '../../read/expr/expr-types.js';
 import type { SqlNode } from '../../read/expr/sql-ast.js';
 import type { FilterTerm } from '../../read/filter.js';
@@ -23,9 +23,8 @@ export function equiJoinKeys(on: SqlNode, target: StructType, source: StructType
   const side = (n: SqlNode): { side: 't' | 's'; name: string; type: string } | undefined => {
     if (n.kind !== 'column') return undefined;
     const q = n.qualifier?.toLowerCase();
-    const find = (schema: StructType) => schema.fields.find((f) => f.name === n.name) ?? schema.fields.find((f) => f.name.toLowerCase() === n.name.toLowerCase());
-    const t = q === undefined || q === aliases.target.toLowerCase() ? find(target) : undefined;
-    const s = q === undefined || q === aliases.source.toLowerCase() ? find(source) : undefined;
+    const t = q === undefined || q === aliases.target.toLowerCase() ? findField(target, n.name) : undefined;
+    const s = q === undefined || q === aliases.source.toLowerCase() ? findField(source, n.name) : undefined;
     if ((t && s) || (!t && !s)) return undefined;
     const f = (t ?? s)!;
     return typeof f.type === 'string' ? { side: t ? 't' : 's', name: f.name, type: f.type } : undefined;

@@ -1,5 +1,6 @@
 import { expressionTypeMismatch, unknownExpressionColumn } from '../../../errors.js';
-import type { StructType } from '../../../protocol/schema.js';
+import { findField, type StructType } from '../../../protocol/schema.js';
+import { cachedContext } from '../../read/expr/batch-eval.js';
 import type { EvalContext, ExprScope } from '../../read/expr/compile.js';
 import type { Value, Values } from '../../read/expr/expr-types.js';
 
@@ -12,14 +13,13 @@ export const sourceKey = (name: string): string => `s:${name}`;
  * that only one side has (a name both sides have must be qualified, as in Spark).
  */
 export function mergeScope(target: StructType, source: StructType, aliases: { target: string; source: string }): ExprScope {
-  const find = (schema: StructType, name: string) => schema.fields.find((f) => f.name === name) ?? schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
   const all = [...target.fields.map((f) => `${aliases.target}.${f.name}`), ...source.fields.map((f) => `${aliases.source}.${f.name}`)];
   return {
     resolve(qualifier, name, expression) {
       const shown = qualifier ? `${qualifier}.${name}` : name;
       const q = qualifier?.toLowerCase();
-      const t = q === undefined || q === aliases.target.toLowerCase() ? find(target, name) : undefined;
-      const s = q === undefined || q === aliases.source.toLowerCase() ? find(source, name) : undefined;
+      const t = q === undefined || q === aliases.target.toLowerCase() ? findField(target, name) : undefined;
+      const s = q === undefined || q === aliases.source.toLowerCase() ? findField(source, name) : undefined;
       if (q !== undefined && q !== aliases.target.toLowerCase() && q !== aliases.source.toLowerCase()) throw unknownExpressionColumn(shown, expression, all);
       if (t && s) throw expressionTypeMismatch(`column "${name}" is ambiguous: both ${aliases.target} and ${aliases.source} have it`, expression, `qualify it as ${aliases.target}.${name} or ${aliases.source}.${name}`);
       const field = t ?? s;
@@ -37,20 +37,12 @@ export function mergeScope(target: StructType, source: StructType, aliases: { ta
 export function pairContext(
   targetColumn: (name: string) => Values, sourceColumn: (name: string) => Values, ti: ArrayLike<number>, si: ArrayLike<number>,
 ): EvalContext {
-  const cache = new Map<string, Values>();
-  return {
-    length: ti.length,
-    column(key) {
-      let out = cache.get(key);
-      if (!out) {
-        const isTarget = key.startsWith('t:');
-        const col = isTarget ? targetColumn(key.slice(2)) : sourceColumn(key.slice(2));
-        const idx = isTarget ? ti : si;
-        out = new Array<Value>(idx.length);
-        for (let k = 0; k < idx.length; k++) out[k] = idx[k]! < 0 ? null : col[idx[k]!]!;
-        cache.set(key, out);
-      }
-      return out;
-    },
-  };
+  return cachedContext(ti.length, (key) => {
+    const isTarget = key.startsWith('t:');
+    const col = isTarget ? targetColumn(key.slice(2)) : sourceColumn(key.slice(2));
+    const idx = isTarget ? ti : si;
+    const out = new Array<Value>(idx.length);
+    for (let k = 0; k < idx.length; k++) out[k] = idx[k]! < 0 ? null : col[idx[k]!]!;
+    return out;
+  });
 }

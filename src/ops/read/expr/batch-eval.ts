@@ -1,7 +1,7 @@
 import { DataType, makeData, type Data, type RecordBatch } from 'apache-arrow';
 import { expressionTypeMismatch, unknownExpressionColumn } from '../../../errors.js';
 import { dataFromValues } from '../../../format/data-from-values.js';
-import type { StructField, StructType } from '../../../protocol/schema.js';
+import { findField, type StructField, type StructType } from '../../../protocol/schema.js';
 import { comparableReader } from '../comparable-values.js';
 import { toComparable } from '../filter.js';
 import { castValues } from './cast.js';
@@ -17,7 +17,7 @@ export function tableScope(schema: StructType, aliases?: string[]): ExprScope {
       if (qualifier !== undefined && aliases !== undefined && !aliases.some((a) => a.toLowerCase() === qualifier.toLowerCase())) {
         throw unknownExpressionColumn(shown, expression, schema.fields.map((f) => f.name));
       }
-      const field = schema.fields.find((f) => f.name === name) ?? schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+      const field = findField(schema, name);
       if (!field) throw unknownExpressionColumn(shown, expression, schema.fields.map((f) => f.name));
       if (typeof field.type !== 'string' || field.type === 'binary' || field.type === 'variant') {
         const t = typeof field.type === 'string' ? field.type : field.type.type;
@@ -30,16 +30,24 @@ export function tableScope(schema: StructType, aliases?: string[]): ExprScope {
 
 /** A batch whose columns are `fields` as an evaluation context (columns read once, on demand). */
 export function batchContext(batch: RecordBatch, fields: readonly StructField[]): EvalContext {
+  return cachedContext(batch.numRows, (key) => {
+    const idx = fields.findIndex((f) => f.name === key);
+    const read = comparableReader(batch.getChildAt(idx)!.data[0]!);
+    const v = new Array<Value>(batch.numRows);
+    for (let i = 0; i < batch.numRows; i++) v[i] = read(i);
+    return v;
+  });
+}
+
+/** An evaluation context of `length` rows whose columns `read` makes once each, on first use. */
+export function cachedContext(length: number, read: (key: string) => Values): EvalContext {
   const cache = new Map<string, Values>();
   return {
-    length: batch.numRows,
+    length,
     column(key) {
       let v = cache.get(key);
       if (!v) {
-        const idx = fields.findIndex((f) => f.name === key);
-        const read = comparableReader(batch.getChildAt(idx)!.data[0]!);
-        v = new Array<Value>(batch.numRows);
-        for (let i = 0; i < batch.numRows; i++) v[i] = read(i);
+        v = read(key);
         cache.set(key, v);
       }
       return v;
