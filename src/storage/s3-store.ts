@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DeltaError, fileNotFound, isDeltaError, outsideRoot, unsupportedFeature } from '../errors.js';
+import { compareBytes } from '../format/byte-text.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
 import { clientConfig, clientFor } from './s3-client.js';
 import { s3Failure, statusOf } from './s3-errors.js';
 import { MULTIPART_THRESHOLD, putMultipart } from './s3-multipart.js';
-import type { StorageOptions } from './store-for-url.js';
+import type { StorageOptions } from './storage-options.js';
 
 /** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
@@ -22,6 +22,9 @@ const DELETE_BATCH = 1000;
  * CompleteMultipartUpload. Before the first conditional put to a bucket, a probe checks that the
  * server honours the condition at all. If it does not, concurrent writers could overwrite each
  * other's commits, so commits are refused unless the user declares a single writer.
+ *
+ * It runs in Node and in browsers (no node: modules; bodies are plain Uint8Arrays). A page on
+ * another origin needs the bucket's CORS rules to allow it (spec/storage.md gives the rule).
  */
 export class S3Store implements ObjectStore {
   readonly rootUri: string;
@@ -96,7 +99,7 @@ export class S3Store implements ObjectStore {
   async put(path: string, bytes: Uint8Array): Promise<void> {
     try {
       if (bytes.byteLength > MULTIPART_THRESHOLD) await putMultipart(this.client, this.bucket, this.key(path), bytes);
-      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
+      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: bytes }));
     } catch (err) {
       throw this.wrap(bytes.byteLength > MULTIPART_THRESHOLD ? 'multipart upload of' : 'put', path, err);
     }
@@ -108,14 +111,14 @@ export class S3Store implements ObjectStore {
       // PutObject whatever the size: a commit is never a multipart upload.
       if (await this.head(path)) return 'exists';
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: bytes }));
       } catch (err) {
         throw this.wrap('put', path, err);
       }
       return 'created';
     }
     await this.ensureConditionalPuts();
-    const body = asBuffer(bytes);
+    const body = bytes;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: body, IfNoneMatch: '*' }));
@@ -129,7 +132,7 @@ export class S3Store implements ObjectStore {
         if (status !== 412) throw this.wrap('put-if-absent', path, err);
         // 412 after the SDK retried a request whose first try may have landed: it may be our own write.
         const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-        if (attempts > 1 && Buffer.from(await this.get(path)).equals(body)) return 'created';
+        if (attempts > 1 && compareBytes(await this.get(path), body) === 0) return 'created';
         return 'exists';
       }
     }
@@ -183,8 +186,8 @@ export class S3Store implements ObjectStore {
   }
 
   private async probeConditionalPuts(): Promise<void> {
-    const key = this.key(`_delta_log/.conditional-put-probe-${randomUUID()}`);
-    const put = (body: string): Promise<unknown> => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+    const key = this.key(`_delta_log/.conditional-put-probe-${crypto.randomUUID()}`);
+    const put = (body: string): Promise<unknown> => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: new TextEncoder().encode(body), IfNoneMatch: '*' }));
     const unsafe = (why: string): DeltaError => unsupportedFeature(
       `${this.rootUri}: the S3 server does not honour conditional puts (If-None-Match: *; ${why}), so two writers could overwrite each other's commits`,
       'use a store with conditional writes (AWS S3, MinIO, R2, Ceph RGW), or set storage: { unsafeSingleWriter: true } if exactly one process ever writes this table',
@@ -242,10 +245,6 @@ export class S3Store implements ObjectStore {
 }
 
 const probes = new Map<string, Promise<void>>();
-/** A Buffer view of the bytes (the SDK sends Buffers with a known length; no copy). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

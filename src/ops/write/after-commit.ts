@@ -1,3 +1,4 @@
+import { emitWarning } from '../../errors.js';
 import type { Version } from '../../protocol/actions.js';
 import { checkpointInterval, enableExpiredLogCleanup } from '../../protocol/table-config.js';
 import { LOG_DIR } from '../../protocol/log-paths.js';
@@ -21,7 +22,7 @@ export async function afterCommit(
     await writeCheckpoint(store, { ...opts, version });
     if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
   } catch (err) {
-    process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
+    emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
   }
   try {
     // Writers killed mid-commit leave temp files in _delta_log; an hour is far beyond any
