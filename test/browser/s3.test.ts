@@ -177,3 +177,26 @@ test('in Chromium, a bucket without a CORS rule for the page is a STORAGE_FAILUR
   assert.match(got.error.message, new RegExp(`an unsigned request to ${storage.endpoint}/${s3Bucket}/ was blocked too`));
   assert.equal(got.error.hint, `give the bucket a CORS rule that admits this page (AllowedOrigins ${server.url}) with AllowedMethods GET, HEAD, PUT, POST, DELETE, AllowedHeaders *, ExposeHeaders ETag (spec/storage.md gives the rule), and check that the endpoint is reachable from the page`);
 });
+
+test('in Chromium, a data file above the multipart threshold is uploaded in parts (the CORS rule exposes ETag) and Node reads it', { ...s3TestOptions }, async (t) => {
+  if (!browser) return t.skip(skipReason);
+  const uri = `s3://${corsBucket}/tables/${randomUUID()}/big`;
+  // Random doubles do not compress: one data file of ~24 MiB, above MULTIPART_THRESHOLD (16 MiB).
+  const n = 3_000_000;
+  const written = Float64Array.from({ length: n }, () => Math.random());
+  await writeDeltaTable(uri, tableFromArrays({ x: written }), { storage });
+  const got = ok(await inPage<{ version: number; sizes: number[] }>(`
+    const rows = await (await lib.DeltaTable.open(arg.uri, { storage: arg.storage })).toArrow();
+    const { version } = await lib.writeDeltaTable(arg.uri, rows, { mode: 'append', storage: arg.storage });
+    const t = await lib.DeltaTable.open(arg.uri, { storage: arg.storage });
+    return { version, sizes: (await t.files()).map((f) => f.size) };
+  `, { uri, storage }));
+  assert.equal(got.version, 1);
+  assert.ok(got.sizes.every((s) => s > 16 * 1024 * 1024), `file sizes ${got.sizes.join(', ')}`);
+  const after = await DeltaTable.open(uri, { storage });
+  const x = Float64Array.from((await after.toArrow()).getChild('x')!.toArray() as Float64Array).sort();
+  written.sort();
+  assert.equal(x.length, 2 * n);
+  const firstDiff = written.findIndex((v, i) => x[2 * i] !== v || x[2 * i + 1] !== v);
+  assert.equal(firstDiff, -1, 'every written value is there twice');
+});
