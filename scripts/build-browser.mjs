@@ -58,6 +58,18 @@ const nodeOnlyPlugin = {
   },
 };
 
+// The AWS SDK's browser build parses S3's XML answers with DOMParser, which Web Workers lack;
+// its Node parser (plain JS, no dependencies) runs everywhere, so the S3 store works in workers too.
+const sdkXmlParserPlugin = {
+  name: 'sdk-xml-parser',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/xml-parser(\.js)?$/ }, (args) => {
+      if (!/[\\/]@aws-sdk[\\/]xml-builder[\\/]/.test(args.importer)) return undefined;
+      return { path: path.join(path.dirname(args.importer), 'xml-parser.js') };
+    });
+  },
+};
+
 // A clean directory: what the package ships is exactly what this build wrote.
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
@@ -74,7 +86,7 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [nodeOnlyPlugin],
+  plugins: [nodeOnlyPlugin, sdkXmlParserPlugin],
 });
 copyFileSync(path.join(root, 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm'), path.join(outDir, 'parquet_wasm_bg.wasm'));
 
