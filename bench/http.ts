@@ -1,9 +1,11 @@
 // `node dist/bench/http.js`: reading over plain HTTP on loopback, with no directory listing.
-//   bundle:      size of the browser build (dist/browser), raw and gzip
+//   bundle:      size of the browser build (dist/browser), raw and gzip: what a page that reads
+//                http(s):// tables loads, and what opening an s3:// table adds (the S3 store and
+//                the AWS SDK, a chunk loaded by dynamic import)
 //   first rows:  time from DeltaTable.open(http://...) to the first batch of a 10k-file table
 //                (checkpoint plus commits after it, found by probing), in Node and in headless
 //                Chromium with the browser build, next to the same read of the directory
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tableFromArrays } from 'apache-arrow';
@@ -24,9 +26,32 @@ const FILES_PER_COMMIT = 1000;
 const ROWS_PER_FILE = 100;
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-for (const f of ['deltalake.js', 'parquet_wasm_bg.wasm']) {
-  const bytes = await readFile(path.join(repoRoot, 'dist/browser', f));
-  console.log(`bundle ${f.padEnd(22)} ${(bytes.length / 1024).toFixed(0).padStart(6)} KiB  gzip ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0).padStart(6)} KiB`);
+const BROWSER_DIR = path.join(repoRoot, 'dist/browser');
+/** The files a page fetches once it imports `file`: it and its static imports, transitively (esbuild's output names them as "./x.js"). */
+async function staticClosure(file: string, seen = new Set<string>()): Promise<Set<string>> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = await readFile(path.join(BROWSER_DIR, file), 'utf8');
+  for (const m of text.matchAll(/(?:from|import)\s*"(\.\/[^"]+\.js)"/g)) await staticClosure(path.posix.join(path.posix.dirname(file), m[1]!), seen);
+  return seen;
+}
+async function sizes(files: Iterable<string>): Promise<{ raw: number; gzip: number }> {
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const bytes = await readFile(path.join(BROWSER_DIR, f));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip };
+}
+const kib = (n: number): string => (n / 1024).toFixed(0).padStart(6);
+const s3Chunk = (await readdir(path.join(BROWSER_DIR, 'chunks'))).find((f) => /^s3-store-.*\.js$/.test(f));
+const httpPage = await staticClosure('deltalake.js');
+const s3Extra = s3Chunk === undefined ? new Set<string>() : new Set([...await staticClosure(`chunks/${s3Chunk}`)].filter((f) => !httpPage.has(f)));
+for (const [label, files] of [['deltalake.js + static chunks', httpPage], ['s3:// adds (lazy chunks)', s3Extra], ['parquet_wasm_bg.wasm', ['parquet_wasm_bg.wasm']]] as const) {
+  const { raw, gzip } = await sizes(files);
+  console.log(`bundle ${label.padEnd(30)} ${kib(raw)} KiB  gzip ${kib(gzip)} KiB  (${[...files].join(', ')})`);
 }
 
 /** A table of FILES real Parquet files: commits of FILES_PER_COMMIT adds, a checkpoint, then 2 more commits. */

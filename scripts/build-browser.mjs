@@ -1,9 +1,11 @@
 // Bundles dist/src/browser.js (built by tsc) into dist/browser/deltalake.js, one ESM file for
-// pages and bundlers, with parquet-wasm's wasm copied beside it.
+// pages and bundlers, with parquet-wasm's wasm copied beside it. What is loaded by a dynamic
+// import (the S3 store and the AWS SDK) goes to dist/browser/chunks/, fetched only when a page
+// opens an s3:// table, so pages that read http(s):// tables never download it.
 //
 // Node-only modules (scripts/node-only-modules.json) are replaced: by their browser twin where
 // one is named, else by a stub whose every export throws UNSUPPORTED_FEATURE when used, so a
-// browser reads http(s):// tables and gets a clear error for local paths, S3 and Node streams.
+// browser reads http(s):// and s3:// tables and gets a clear error for local paths and Node streams.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +48,7 @@ const nodeOnlyPlugin = {
       const names = exportedValues(args.path);
       const lines = [
         `import { DeltaError } from ${JSON.stringify(path.join(distSrc, 'errors.js'))};`,
-        'const fail = (name) => { throw new DeltaError("UNSUPPORTED_FEATURE", `${name} needs Node.js (src/' + args.path + ')`, { hint: "in a browser, open tables by their http(s):// URL" }); };',
+        'const fail = (name) => { throw new DeltaError("UNSUPPORTED_FEATURE", `${name} needs Node.js (src/' + args.path + ')`, { hint: "in a browser, open tables by their http(s):// URL, or s3:// with credentials in the storage options" }); };',
         // A stand-in that throws on any use, but answers instanceof checks with false.
         'const stub = (name) => new Proxy(function () {}, { apply: () => fail(name), construct: () => fail(name), get: (_t, key) => key === Symbol.hasInstance ? () => false : key === "prototype" ? {} : fail(name) });',
         ...names.map((n) => `export const ${n} = stub(${JSON.stringify(n)});`),
@@ -56,12 +58,26 @@ const nodeOnlyPlugin = {
   },
 };
 
+// The AWS SDK's browser build parses S3's XML answers with DOMParser, which Web Workers lack;
+// its Node parser (plain JS, no dependencies) runs everywhere, so the S3 store works in workers too.
+const sdkXmlParserPlugin = {
+  name: 'sdk-xml-parser',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/xml-parser(\.js)?$/ }, (args) => {
+      if (!/[\\/]@aws-sdk[\\/]xml-builder[\\/]/.test(args.importer)) return undefined;
+      return { path: path.join(path.dirname(args.importer), 'xml-parser.js') };
+    });
+  },
+};
+
 // A clean directory: what the package ships is exactly what this build wrote.
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const result = await build({
-  entryPoints: [path.join(distSrc, 'browser.js')],
-  outfile: path.join(outDir, 'deltalake.js'),
+  entryPoints: { deltalake: path.join(distSrc, 'browser.js') },
+  outdir: outDir,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -70,14 +86,14 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [nodeOnlyPlugin],
+  plugins: [nodeOnlyPlugin, sdkXmlParserPlugin],
 });
 copyFileSync(path.join(root, 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm'), path.join(outDir, 'parquet_wasm_bg.wasm'));
 
 if (process.argv.includes('--sizes')) {
-  for (const f of ['deltalake.js', 'parquet_wasm_bg.wasm']) {
+  const js = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).map((f) => path.relative(outDir, path.resolve(root, f)));
+  for (const f of [...js.sort(), 'parquet_wasm_bg.wasm']) {
     const bytes = readFileSync(path.join(outDir, f));
     console.log(`${f}: ${statSync(path.join(outDir, f)).size} bytes, ${gzipSync(bytes, { level: 9 }).length} gzip`);
   }
-  void result;
 }

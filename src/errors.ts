@@ -256,3 +256,13 @@ export function httpUnreachable(method: string, url: string, cause: unknown): De
     retryable: true,
   });
 }
+
+/**
+ * A warning about best-effort work that failed after the operation itself succeeded: Node's
+ * process warning where there is one (`process.on('warning')` sees it), else console.warn.
+ */
+export function emitWarning(message: string, type: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }).process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, type);
+  else console.warn(`${type}: ${message}`);
+}

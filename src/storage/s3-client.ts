@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { StorageOptions } from './store-for-url.js';
+import { invalidArgument } from '../errors.js';
+import type { StorageOptions } from './storage-options.js';
+
+// Runs in Node and in browsers (the SDK's browser build sends requests with fetch): no node:
+// modules, and the environment is read only where there is one.
 
 /** Everything an S3Client is built from, after defaults and the environment are applied. */
 export interface ClientConfig {
@@ -12,8 +15,20 @@ export interface ClientConfig {
   maxAttempts: number;
 }
 
-/** Resolves storage options against the standard AWS environment variables. */
-export function clientConfig(o: StorageOptions, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+type Env = Readonly<Record<string, string | undefined>>;
+const runtime = (globalThis as { process?: { env?: Env; versions?: { node?: string } } }).process;
+
+/**
+ * Resolves storage options against the standard AWS environment variables. Outside Node (a
+ * browser) there is no environment and no credential chain, so the credentials must be given.
+ */
+export function clientConfig(o: StorageOptions, env: Env = runtime?.env ?? {}, hasCredentialChain = runtime?.versions?.node !== undefined): ClientConfig {
+  if (!hasCredentialChain && (o.accessKeyId === undefined || o.secretAccessKey === undefined)) {
+    throw invalidArgument(
+      's3:// tables outside Node need credentials in the storage options: there is no AWS environment or credential chain here',
+      'pass storage: { accessKeyId, secretAccessKey, sessionToken?, region, endpoint? } to DeltaTable.open / writeDeltaTable (short-lived STS credentials scoped to the table\'s prefix are best in a page)',
+    );
+  }
   const endpoint = o.endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
   return {
     endpoint,
@@ -29,18 +44,23 @@ export function clientConfig(o: StorageOptions, env: NodeJS.ProcessEnv = process
   };
 }
 
-const clients = new Map<string, S3Client>();
+/** Shared clients by their configuration without the secret; each entry's secret is compared as it is. */
+const clients = new Map<string, { secret: string; client: S3Client }[]>();
 
-/** One client (one connection pool) per configuration; the cache key holds a hash of the secret, never the secret. */
+/**
+ * One client (one connection pool) per configuration. The cache key leaves the secret out (so it
+ * is never part of a string built here); clients with the same key are told apart by comparing
+ * the secret and session token they were built with.
+ */
 export function clientFor(c: ClientConfig, shared = true): S3Client {
-  const secret = c.credentials ? createHash('sha256').update(`${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}`).digest('hex') : '';
-  const id = JSON.stringify([c.endpoint, c.region, c.forcePathStyle, c.credentials?.accessKeyId, secret, c.requestTimeoutMs, c.maxAttempts]);
-  let client = shared ? clients.get(id) : undefined;
-  if (!client) {
-    client = new S3Client(sdkConfig(c));
-    if (shared) clients.set(id, client);
-  }
-  return client;
+  if (!shared) return new S3Client(sdkConfig(c));
+  const id = JSON.stringify([c.endpoint, c.region, c.forcePathStyle, c.credentials?.accessKeyId, c.requestTimeoutMs, c.maxAttempts]);
+  const secret = c.credentials ? `${c.credentials.secretAccessKey}\0${c.credentials.sessionToken ?? ''}` : '';
+  const same = clients.get(id) ?? [];
+  clients.set(id, same);
+  let entry = same.find((e) => e.secret === secret);
+  if (!entry) same.push(entry = { secret, client: new S3Client(sdkConfig(c)) });
+  return entry.client;
 }
 
 /** The S3Client constructor argument for a configuration. */
@@ -51,7 +71,7 @@ export function sdkConfig(c: ClientConfig) {
     forcePathStyle: c.forcePathStyle,
     ...(c.credentials ? { credentials: c.credentials } : {}),
     // RGW 16 and other S3-compatible servers do not understand aws-chunked checksum trailers;
-    // bodies are Buffers with a known length, so no checksum is needed unless S3 requires one.
+    // bodies are byte arrays with a known length, so no checksum is needed unless S3 requires one.
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
     // The SDK's standard strategy: exponential backoff with full jitter on throttling
@@ -60,7 +80,8 @@ export function sdkConfig(c: ClientConfig) {
     retryMode: 'standard',
     // An idle limit (socketTimeout), not a total one: a stalled server fails the attempt, which is
     // retried, while a large transfer that keeps moving is never cut off. (The handler's
-    // requestTimeout is a total and, without throwOnRequestTimeout, only logs a warning.)
+    // requestTimeout is a total and, without throwOnRequestTimeout, only logs a warning.) The
+    // browser's fetch handler has neither: there the browser's own network timeouts apply.
     requestHandler: { connectionTimeout: Math.min(5_000, c.requestTimeoutMs), socketTimeout: c.requestTimeoutMs },
   };
 }

@@ -33,3 +33,44 @@ export function s3Failure(op: string, uri: string, err: unknown): DeltaError {
     retryable,
   });
 }
+
+// In a browser, a request whose answer the page may not read (no CORS headers on it, or no answer
+// at all) fails inside fetch with a bare TypeError: neither the status nor S3's error code is
+// visible. Ceph RGW, for one, sends no CORS headers with its 403 for a wrong signature, so a bad
+// secret looks exactly like a missing CORS rule.
+
+/** True when `err` is such a fetch failure (a TypeError with no HTTP answer), outside Node. */
+export function isUnreadableFetchFailure(err: unknown): boolean {
+  const inNode = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
+  return !inNode && (err as { name?: unknown } | null)?.name === 'TypeError' && statusOf(err) === undefined;
+}
+
+/**
+ * Tells the two causes apart with one unsigned GET of the bucket from the same page: if the
+ * browser may read its answer (S3 answers 403 to anonymous requests, with CORS headers when a rule
+ * admits the origin), CORS is in order and the signed request was refused, most likely for its
+ * credentials; if not, the bucket has no CORS rule for this origin (or the endpoint is unreachable).
+ */
+export async function unreadableFetchFailure(op: string, uri: string, bucketUrl: string, err: unknown): Promise<DeltaError> {
+  const detail = (err as { message?: unknown } | null)?.message;
+  const what = `${op} ${uri} failed: the browser could not read S3's answer (${typeof detail === 'string' ? detail : 'fetch failed'})`;
+  let corsAdmitsPage: boolean;
+  try {
+    await globalThis.fetch(bucketUrl, { method: 'GET', mode: 'cors', credentials: 'omit' });
+    corsAdmitsPage = true;
+  } catch {
+    corsAdmitsPage = false;
+  }
+  if (corsAdmitsPage) {
+    return new DeltaError('STORAGE_FAILURE', `${what}; the bucket's CORS rules do admit this page, so the server refused the signed request without CORS headers`, {
+      hint: 'check the credentials (storage.accessKeyId/secretAccessKey/sessionToken): a wrong or expired key is refused this way by some servers (Ceph RGW); also check that they may access this bucket and prefix',
+      cause: err,
+    });
+  }
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return new DeltaError('STORAGE_FAILURE', `${what}; an unsigned request to ${bucketUrl} was blocked too`, {
+    hint: `give the bucket a CORS rule that admits this page${typeof origin === 'string' ? ` (AllowedOrigins ${origin})` : ''} with AllowedMethods GET, HEAD, PUT, POST, DELETE, AllowedHeaders *, ExposeHeaders ETag (spec/storage.md gives the rule), and check that the endpoint is reachable from the page`,
+    cause: err,
+    retryable: true,
+  });
+}

@@ -24,7 +24,7 @@ export async function putMultipart(client: S3Client, bucket: string, key: string
         const n = next++;
         const part = bytes.subarray(n * PART_SIZE, Math.min(bytes.byteLength, (n + 1) * PART_SIZE));
         const out = await client.send(new UploadPartCommand({
-          Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n + 1, Body: Buffer.from(part.buffer, part.byteOffset, part.byteLength),
+          Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n + 1, Body: part,
         }));
         etags[n] = out.ETag!;
       }

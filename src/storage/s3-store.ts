@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DeltaError, fileNotFound, isDeltaError, outsideRoot, unsupportedFeature } from '../errors.js';
+import { compareBytes } from '../format/byte-text.js';
 import type { ObjectMeta, ObjectStore } from './object-store.js';
-import { clientConfig, clientFor } from './s3-client.js';
-import { s3Failure, statusOf } from './s3-errors.js';
+import { clientConfig, clientFor, type ClientConfig } from './s3-client.js';
+import { isUnreadableFetchFailure, s3Failure, statusOf, unreadableFetchFailure } from './s3-errors.js';
 import { MULTIPART_THRESHOLD, putMultipart } from './s3-multipart.js';
-import type { StorageOptions } from './store-for-url.js';
+import type { StorageOptions } from './storage-options.js';
 
 /** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
@@ -22,12 +22,16 @@ const DELETE_BATCH = 1000;
  * CompleteMultipartUpload. Before the first conditional put to a bucket, a probe checks that the
  * server honours the condition at all. If it does not, concurrent writers could overwrite each
  * other's commits, so commits are refused unless the user declares a single writer.
+ *
+ * It runs in Node and in browsers (no node: modules; bodies are plain Uint8Arrays). A page on
+ * another origin needs the bucket's CORS rules to allow it (spec/storage.md gives the rule).
  */
 export class S3Store implements ObjectStore {
   readonly rootUri: string;
   private readonly client: S3Client;
   private readonly root: string;
   private readonly probeKey: string;
+  private readonly config: ClientConfig;
 
   constructor(
     readonly bucket: string, prefix: string, private readonly options: StorageOptions = {},
@@ -37,6 +41,7 @@ export class S3Store implements ObjectStore {
     this.root = prefix ? `${prefix.replace(/\/+$/, '')}/` : '';
     this.rootUri = `s3://${bucket}/${this.root.replace(/\/$/, '')}`;
     const config = clientConfig(options);
+    this.config = config;
     this.client = client ?? clientFor(config);
     this.probeKey = `${config.endpoint ?? `aws:${config.region}`}|${bucket}`;
   }
@@ -47,7 +52,7 @@ export class S3Store implements ObjectStore {
       const out = await this.client.send(new GetObjectCommand(key));
       return await out.Body!.transformToByteArray();
     } catch (err) {
-      throw this.wrap('get', path, err);
+      throw await this.fail('get', path, err);
     }
   }
 
@@ -57,7 +62,7 @@ export class S3Store implements ObjectStore {
       const out = await this.client.send(new GetObjectCommand({ ...this.object(path), Range: `bytes=${start}-${end - 1}` }));
       return await out.Body!.transformToByteArray();
     } catch (err) {
-      throw this.wrap('get range of', path, err);
+      throw await this.fail('get range of', path, err);
     }
   }
 
@@ -67,7 +72,7 @@ export class S3Store implements ObjectStore {
       return { path, sizeBytes: out.ContentLength ?? 0, lastModifiedMs: out.LastModified?.getTime() ?? 0 };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw this.wrap('head', path, err);
+      throw await this.fail('head', path, err);
     }
   }
 
@@ -83,7 +88,7 @@ export class S3Store implements ObjectStore {
           ...(token !== undefined ? { ContinuationToken: token } : {}),
         }));
       } catch (err) {
-        throw this.wrap('list', prefix || '/', err);
+        throw await this.fail('list', prefix || '/', err);
       }
       for (const o of out.Contents ?? []) {
         if (!o.Key) continue;
@@ -96,9 +101,9 @@ export class S3Store implements ObjectStore {
   async put(path: string, bytes: Uint8Array): Promise<void> {
     try {
       if (bytes.byteLength > MULTIPART_THRESHOLD) await putMultipart(this.client, this.bucket, this.key(path), bytes);
-      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
+      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: bytes }));
     } catch (err) {
-      throw this.wrap(bytes.byteLength > MULTIPART_THRESHOLD ? 'multipart upload of' : 'put', path, err);
+      throw await this.fail(bytes.byteLength > MULTIPART_THRESHOLD ? 'multipart upload of' : 'put', path, err);
     }
   }
 
@@ -108,14 +113,14 @@ export class S3Store implements ObjectStore {
       // PutObject whatever the size: a commit is never a multipart upload.
       if (await this.head(path)) return 'exists';
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: asBuffer(bytes) }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: bytes }));
       } catch (err) {
-        throw this.wrap('put', path, err);
+        throw await this.fail('put', path, err);
       }
       return 'created';
     }
     await this.ensureConditionalPuts();
-    const body = asBuffer(bytes);
+    const body = bytes;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(path), Body: body, IfNoneMatch: '*' }));
@@ -126,10 +131,10 @@ export class S3Store implements ObjectStore {
           await sleep(Math.random() * 50 * attempt);
           continue;
         }
-        if (status !== 412) throw this.wrap('put-if-absent', path, err);
+        if (status !== 412) throw await this.fail('put-if-absent', path, err);
         // 412 after the SDK retried a request whose first try may have landed: it may be our own write.
         const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-        if (attempts > 1 && Buffer.from(await this.get(path)).equals(body)) return 'created';
+        if (attempts > 1 && compareBytes(await this.get(path), body) === 0) return 'created';
         return 'exists';
       }
     }
@@ -140,7 +145,7 @@ export class S3Store implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
     } catch (err) {
       if (statusOf(err) === 404) return;
-      throw this.wrap('delete', path, err);
+      throw await this.fail('delete', path, err);
     }
   }
 
@@ -155,7 +160,7 @@ export class S3Store implements ObjectStore {
           Delete: { Objects: chunk.map((p) => ({ Key: this.key(p) })), Quiet: true },
         }));
       } catch (err) {
-        throw this.wrap('delete objects under', chunk[0]!, err);
+        throw await this.fail('delete objects under', chunk[0]!, err);
       }
       const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length > 0) {
@@ -183,8 +188,8 @@ export class S3Store implements ObjectStore {
   }
 
   private async probeConditionalPuts(): Promise<void> {
-    const key = this.key(`_delta_log/.conditional-put-probe-${randomUUID()}`);
-    const put = (body: string): Promise<unknown> => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body), IfNoneMatch: '*' }));
+    const key = this.key(`_delta_log/.conditional-put-probe-${crypto.randomUUID()}`);
+    const put = (body: string): Promise<unknown> => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: new TextEncoder().encode(body), IfNoneMatch: '*' }));
     const unsafe = (why: string): DeltaError => unsupportedFeature(
       `${this.rootUri}: the S3 server does not honour conditional puts (If-None-Match: *; ${why}), so two writers could overwrite each other's commits`,
       'use a store with conditional writes (AWS S3, MinIO, R2, Ceph RGW), or set storage: { unsafeSingleWriter: true } if exactly one process ever writes this table',
@@ -195,14 +200,14 @@ export class S3Store implements ObjectStore {
       } catch (err) {
         const status = statusOf(err);
         if (status === 501 || status === 400) throw unsafe(`it answered ${status} to the condition`);
-        throw this.wrap('probe conditional put at', key, err);
+        throw await this.fail('probe conditional put at', key, err);
       }
       try {
         await put('second');
       } catch (err) {
         const status = statusOf(err);
         if (status === 412 || status === 409) return;
-        throw this.wrap('probe conditional put at', key, err);
+        throw await this.fail('probe conditional put at', key, err);
       }
       throw unsafe('a second put of the same key succeeded');
     } finally {
@@ -233,6 +238,12 @@ export class S3Store implements ObjectStore {
     return `s3://${o.Bucket}/${o.Key}`;
   }
 
+  /** wrap, and in a browser, a request whose answer could not be read is diagnosed (CORS or credentials). */
+  private async fail(op: string, path: string, err: unknown): Promise<DeltaError> {
+    if (!isUnreadableFetchFailure(err)) return this.wrap(op, path, err);
+    return unreadableFetchFailure(op, this.where(path), bucketUrl(this.config, this.bucket), err);
+  }
+
   private wrap(op: string, path: string, err: unknown): DeltaError {
     if (err instanceof DeltaError) return err;
     const status = statusOf(err);
@@ -242,9 +253,16 @@ export class S3Store implements ObjectStore {
 }
 
 const probes = new Map<string, Promise<void>>();
-/** A Buffer view of the bytes (the SDK sends Buffers with a known length; no copy). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** The bucket's own URL, as the SDK addresses it (path style or virtual host). */
+function bucketUrl(c: ClientConfig, bucket: string): string {
+  if (c.endpoint === undefined) {
+    return c.forcePathStyle ? `https://s3.${c.region}.amazonaws.com/${encodeURIComponent(bucket)}/` : `https://${bucket}.s3.${c.region}.amazonaws.com/`;
+  }
+  const url = new URL(c.endpoint);
+  if (c.forcePathStyle) url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(bucket)}/`;
+  else url.hostname = `${bucket}.${url.hostname}`;
+  return url.href;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,35 +3,9 @@ import { HttpStore } from './http-store.js';
 import { LocalStore } from './local-store.js';
 import { localRoot, refuseFileAsRoot } from './local-path.js';
 import type { ObjectStore } from './object-store.js';
+import type { StorageOptions } from './storage-options.js';
 
-/** S3 settings; anything unset falls back to the standard AWS environment and credential chain. */
-export interface StorageOptions {
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  /** @defaultValue true when a custom endpoint is given, else false */
-  forcePathStyle?: boolean;
-  /**
-   * Longest wait for a connection or for the server's next bytes on one request, after which
-   * the attempt fails and is retried (network errors and throttling are retried the same way).
-   * @defaultValue 60000
-   */
-  requestTimeoutMs?: number;
-  /** Attempts per request, with exponential backoff and jitter between them. @defaultValue 5 */
-  maxAttempts?: number;
-  /**
-   * Allow commits on a store that does not honour conditional puts (`If-None-Match: *`).
-   * Only safe when exactly one process ever writes the table.
-   * @defaultValue false
-   */
-  unsafeSingleWriter?: boolean;
-  /** http(s):// tables: headers sent with every request (e.g. Authorization). */
-  httpHeaders?: Readonly<Record<string, string>>;
-  /** http(s):// tables: the fetch to use. @defaultValue globalThis.fetch */
-  fetch?: typeof fetch;
-}
+export type { StorageOptions } from './storage-options.js';
 
 /** Where a table URI points. */
 export type TableLocation =
@@ -65,8 +39,6 @@ export function parseTableUri(uri: string): TableLocation {
   return { kind: 'local', root: localRoot(uri) };
 }
 
-const S3_MODULE = './s3-store.js';
-
 /** The ObjectStore rooted at a table URI. */
 export async function storeForUri(uri: string, storage: StorageOptions = {}): Promise<ObjectStore> {
   const loc = parseTableUri(uri);
@@ -77,12 +49,16 @@ export async function storeForUri(uri: string, storage: StorageOptions = {}): Pr
   if (loc.kind === 'http') {
     return new HttpStore(loc.url, { ...(storage.httpHeaders ? { headers: storage.httpHeaders } : {}), ...(storage.fetch ? { fetch: storage.fetch } : {}) });
   }
-  // Loaded lazily so local-only users never load the AWS SDK.
-  let mod: { S3Store: new (b: string, p: string, o: StorageOptions) => ObjectStore };
+  // Loaded lazily, so local-only users never load the AWS SDK and, in the browser build, pages
+  // that read only http(s):// tables never fetch it (it is a separate chunk beside the bundle).
+  let mod: typeof import('./s3-store.js');
   try {
-    mod = (await import(S3_MODULE)) as typeof mod;
+    mod = await import('./s3-store.js');
   } catch (err) {
-    throw unsupportedFeature(`s3:// tables need the S3 store, which this build does not include (${uri})`, 'use a local path or file:// URI');
+    throw unsupportedFeature(
+      `s3:// tables need the S3 store, which could not be loaded (${uri}): ${err instanceof Error ? err.message : String(err)}`,
+      'in a browser, serve the files beside deltalake.js (its chunks/ directory) as they were built; in Node, reinstall the package with its @aws-sdk/client-s3 dependency',
+    );
   }
   return new mod.S3Store(loc.bucket, loc.prefix, storage);
 }

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../errors.js';
+import { emitWarning, invalidArgument } from '../errors.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
 import { optimizeTable, type OptimizeResult } from '../ops/maintain/optimize.js';
@@ -53,7 +53,7 @@ export async function autoCompactAfter(store: ObjectStore, version: Version, set
     if (due.size === 0) return undefined;
     return await optimizeTable(snapshot, { targetSizeBytes: settings.targetSizeBytes, minFileSizeBytes, onlyPartitions: due, auto: true });
   } catch (err) {
-    process.emitWarning(`auto-compaction after version ${version} failed (the batch itself committed): ${err instanceof Error ? err.message : String(err)}`, 'DeltaAutoCompactWarning');
+    emitWarning(`auto-compaction after version ${version} failed (the batch itself committed): ${err instanceof Error ? err.message : String(err)}`, 'DeltaAutoCompactWarning');
     return undefined;
   }
 }

@@ -51,6 +51,10 @@ test('serve answers the page, the browser build and the table API', async () => 
   const bundle = await raw('HEAD', '/browser/deltalake.js');
   assert.equal(bundle.status, 200);
   assert.match(bundle.type ?? '', /javascript/);
+  // The chunks the bundle imports (code shared with its lazily loaded S3 store) are served beside it.
+  const imports = [...(await raw('GET', '/browser/deltalake.js')).body.matchAll(/from"\.\/(chunks\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  assert.ok(imports.length > 0, 'the bundle imports its chunks');
+  for (const c of imports) assert.equal((await raw('HEAD', `/browser/${c}`)).status, 200, c);
   const summary = JSON.parse((await raw('GET', '/api/tables/0/summary')).body) as { version: number; lastOperation: string; schema: Array<{ name: string }> };
   assert.equal(summary.version, 1);
   assert.deepEqual(summary.schema.map((f) => f.name), ['letter', 'number', 'a_float']);
@@ -66,6 +70,7 @@ test('serve never serves a file outside the table root, however the path is spel
     '/tables/0/../../secret.txt', '/tables/0/%2e%2e/%2e%2e/secret.txt', '/tables/0/..%2f..%2fsecret.txt', '/tables/0/..%2Fsecret.txt',
     '/tables/0/escape.txt', '/tables/0/%2fetc%2fpasswd', '/tables/0//etc/passwd', '/tables/0/_delta_log/..%5c..%5csecret.txt',
     '/tables/0/', '/tables/0/_delta_log/', '/tables/1/secret.txt', '/app.js/../../package.json', '/browser/../../package.json',
+    '/browser/chunks/../../package.json', '/browser/chunks/..%2f..%2f..%2fpackage.json', '/browser/chunks/x.js',
     '/tables/0/%00', '/tables/0/_delta_log/%2e%2e%2f%2e%2e%2f..%2fsecret.txt',
   ];
   for (const p of attempts) {

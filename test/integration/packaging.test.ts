@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -31,6 +31,11 @@ test('npm pack ships dist/src with the sources its source maps point at, and no 
   const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
   for (const f of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'src/index.ts', 'dist/browser/deltalake.js', 'dist/browser/parquet_wasm_bg.wasm']) assert.ok(files.has(f), `${f} is shipped`);
   assert.deepEqual([...files].filter((f) => /^(dist\/)?(test|bench|examples)\//.test(f) || f.startsWith('node_modules/')), []);
+  // The browser bundle's chunks (the lazily loaded S3 store among them) ship beside it.
+  const browserDir = path.join(repoRoot, 'dist/browser/chunks');
+  const chunks = readdirSync(browserDir).map((f) => `dist/browser/chunks/${f}`);
+  assert.ok(chunks.some((f) => /\/s3-store-[^/]+\.js$/.test(f)), 'the S3 store is a chunk of its own');
+  assert.deepEqual(chunks.filter((f) => !files.has(f)), [], 'every chunk is shipped');
   const missing: string[] = [];
   for (const f of files) {
     if (!f.endsWith('.js.map')) continue;

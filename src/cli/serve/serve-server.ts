@@ -1,7 +1,7 @@
 // `deltalake serve`: a local web server for the inspector page.
 //
 //   GET  /                        the page (src/cli/serve/page/), which imports the browser build
-//   GET  /browser/<file>          dist/browser: deltalake.js and its wasm
+//   GET  /browser/<file>          dist/browser: deltalake.js, its wasm and its chunks/*.js
 //   GET  /api/tables              the tables served
 //   GET  /api/tables/<id>/<view>  summary, history, files, doctor, changes, preview (JSON)
 //   GET  /api/events              server-sent events: {"table":id,"version":v} per new commit
@@ -98,6 +98,16 @@ async function route(req: IncomingMessage, res: ServerResponse, tables: ServedTa
   if (page) {
     res.writeHead(200, { 'Content-Type': page[1], 'Cache-Control': 'no-cache' });
     return void res.end(req.method === 'HEAD' ? undefined : await readFile(page[0]));
+  }
+  // The browser build's chunks (code the bundle shares with its lazily loaded S3 store): plain
+  // file names only, so nothing outside dist/browser/chunks can be named.
+  const chunk = /^\/browser\/chunks\/([A-Za-z0-9_-][A-Za-z0-9._-]*\.js)$/.exec(url.pathname)?.[1];
+  if (chunk !== undefined) {
+    const body = await readFile(path.join(BROWSER_DIR, 'chunks', chunk)).catch(() => undefined);
+    if (body !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
   }
   if (parts[0] === 'api' && parts[1] === 'events') {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });

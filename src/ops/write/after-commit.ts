@@ -1,3 +1,4 @@
+import { emitWarning } from '../../errors.js';
 import type { Version } from '../../protocol/actions.js';
 import { checkpointInterval, enableExpiredLogCleanup } from '../../protocol/table-config.js';
 import { LOG_DIR } from '../../protocol/log-paths.js';
@@ -41,7 +42,7 @@ export async function afterCommit(
 }
 
 function warn(version: Version, err: unknown): void {
-  process.emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
+  emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
 }
 
 /** Temp files older than this are abandoned (no commit takes an hour between write and link). */

@@ -1,4 +1,5 @@
 import type { Data, RecordBatch } from 'apache-arrow';
+import { compareBytes, utf8Bytes } from '../../format/byte-text.js';
 import { formatDateStat, formatTimestampStat } from '../../protocol/datetime.js';
 import { JsonNumber, stringifyLosslessJson, type JsonOut } from '../../protocol/lossless-json.js';
 import { formatDecimal, formatFloat } from '../../protocol/numbers.js';
@@ -123,17 +124,17 @@ function addStringBounds(acc: LeafAcc, data: Data): void {
   for (let i = 0; i < data.length; i++) {
     if (!data.getValid(i)) continue;
     const v = bytes.subarray(offsets[i]!, offsets[i + 1]!); // offsets are sliced with the array
-    if (min === undefined || Buffer.compare(v, min) < 0) min = v;
-    if (max === undefined || Buffer.compare(v, max) > 0) max = v;
+    if (min === undefined || compareBytes(v, min) < 0) min = v;
+    if (max === undefined || compareBytes(v, max) > 0) max = v;
   }
   const decoder = new TextDecoder();
   if (min !== undefined) {
     const m = decoder.decode(min);
-    if (acc.min === undefined || Buffer.compare(Buffer.from(m), Buffer.from(acc.min as string)) < 0) acc.min = m;
+    if (acc.min === undefined || compareBytes(utf8Bytes(m), utf8Bytes(acc.min as string)) < 0) acc.min = m;
   }
   if (max !== undefined) {
     const m = decoder.decode(max);
-    if (acc.max === undefined || Buffer.compare(Buffer.from(m), Buffer.from(acc.max as string)) > 0) acc.max = m;
+    if (acc.max === undefined || compareBytes(utf8Bytes(m), utf8Bytes(acc.max as string)) > 0) acc.max = m;
   }
 }
 

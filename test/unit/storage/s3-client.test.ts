@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isDeltaError } from '../../../src/errors.js';
 import { clientConfig, clientFor, sdkConfig } from '../../../src/storage/s3-client.js';
 
 test('a custom endpoint, from storage.endpoint or AWS_ENDPOINT_URL(_S3), makes path-style the default', () => {
@@ -33,4 +34,18 @@ test('stores with the same settings share one client; a different secret gets it
   const b = clientConfig({ endpoint: 'http://127.0.0.1:1', accessKeyId: 'k', secretAccessKey: 'two' }, {});
   assert.equal(clientFor(a), clientFor({ ...a }));
   assert.notEqual(clientFor(a), clientFor(b));
+});
+
+test('outside Node (no credential chain) the credentials must be given: INVALID_ARGUMENT, never a client that cannot sign', () => {
+  assert.throws(() => clientConfig({ endpoint: 'http://127.0.0.1:1' }, {}, false), (err: unknown) => isDeltaError(err, 'INVALID_ARGUMENT') && /need credentials in the storage options/.test(err.message));
+  assert.throws(() => clientConfig({ accessKeyId: 'k' }, { AWS_SECRET_ACCESS_KEY: 's' }, false), (err: unknown) => isDeltaError(err, 'INVALID_ARGUMENT'));
+  assert.deepEqual(clientConfig({ accessKeyId: 'k', secretAccessKey: 's', sessionToken: 't' }, {}, false).credentials, { accessKeyId: 'k', secretAccessKey: 's', sessionToken: 't' });
+});
+
+test('a shared client is told apart by its session token as well as its secret', () => {
+  const a = clientConfig({ endpoint: 'http://127.0.0.1:1', accessKeyId: 'k', secretAccessKey: 's', sessionToken: 'one' }, {});
+  const b = clientConfig({ endpoint: 'http://127.0.0.1:1', accessKeyId: 'k', secretAccessKey: 's', sessionToken: 'two' }, {});
+  assert.equal(clientFor(a), clientFor({ ...a }));
+  assert.notEqual(clientFor(a), clientFor(b));
+  assert.notEqual(clientFor(a, false), clientFor(a));
 });
