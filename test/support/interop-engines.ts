@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { DataType, Table } from 'apache-arrow';
 import { DeltaTable } from '../../src/index.js';
 import { canonicalKey, canonicalRows } from './canonical.js';
@@ -38,36 +40,55 @@ export interface Engines {
 
 const python = path.join(repoRoot, '.interop', 'venv', 'bin', 'python');
 
-/** Starts the engines process; `scripts/interop-setup.sh` must have created .interop/. */
+/**
+ * The engines of this test file. Under scripts/run-interop.mjs, a connection to the run's one
+ * engines process (INTEROP_ENGINES_SOCKET: one warmed-up Spark session for every file); run alone
+ * (`node --test dist/test/interop/x.test.js`), a process of its own. `.interop/` must exist
+ * (scripts/interop-setup.sh, which `npm run test:interop` runs).
+ */
 export async function startEngines(opts: { startSpark?: boolean } = {}): Promise<Engines> {
-  if (!existsSync(python)) throw new Error(`no ${python}: run scripts/interop-setup.sh (npm run test:interop does)`);
-  const child = spawn(python, [path.join(repoRoot, 'test', 'interop', 'engines.py')], {
-    cwd: repoRoot, env: { ...process.env, INTEROP_DIR: path.join(repoRoot, '.interop'), SPARK_LOCAL_IP: '127.0.0.1' }, stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const client = new EngineClient(child);
-  // Start the Spark session now, so that the first test does not pay for it.
+  const socketPath = process.env['INTEROP_ENGINES_SOCKET'];
+  let client: EngineClient;
+  if (socketPath) {
+    const socket = createConnection(socketPath);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    client = new EngineClient(socket, socket, () => `(the run's engines process; its log is ${process.env['INTEROP_ENGINES_LOG'] ?? 'on its stderr'})`);
+  } else {
+    if (!existsSync(python)) throw new Error(`no ${python}: run scripts/interop-setup.sh (npm run test:interop does)`);
+    const child = spawn(python, [path.join(repoRoot, 'test', 'interop', 'engines.py')], {
+      cwd: repoRoot, env: { ...process.env, INTEROP_DIR: path.join(repoRoot, '.interop'), SPARK_LOCAL_IP: '127.0.0.1' }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // Spark is chatty on stderr: keep the tail for error messages only.
+    let stderrTail = '';
+    child.stderr.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
+    client = new EngineClient(child.stdout, child.stdin, () => `stderr:\n${stderrTail}`);
+  }
+  // Start (or reach) the Spark session now, so that the first test does not pay for it.
   if (opts.startSpark ?? true) await client.run('spark().range(1).count()');
   return client;
 }
 
+/** Requests as JSON lines on `requests`, replies as JSON lines on `replies` (a child's pipes, or one socket). */
 class EngineClient implements Engines {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private stderrTail = '';
   private exited: Error | undefined;
+  private readonly closed: Promise<void>;
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  constructor(replies: Readable, private readonly requests: Writable, diagnostics: () => string) {
+    this.closed = new Promise<void>((resolve) => replies.once('close', () => resolve()));
     let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
+    // Decode as a stream: a reply's multi-byte character may straddle two chunks.
+    replies.setEncoding('utf8');
+    replies.on('data', (d: string) => {
+      buf += d;
       const lines = buf.split('\n');
       buf = lines.pop()!;
       for (const line of lines) if (line.trim() !== '') this.onReply(line);
     });
-    // Spark is chatty on stderr: keep the tail for error messages only.
-    child.stderr.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-4000)));
-    child.on('close', (code, signal) => {
-      this.exited = new Error(`engines process exited (code ${code}, signal ${signal}); stderr:\n${this.stderrTail}`);
+    replies.on('error', () => { /* reported by 'close' below */ });
+    replies.on('close', () => {
+      this.exited = new Error(`engines connection closed; ${diagnostics()}`);
       for (const p of this.pending.values()) p.reject(this.exited);
       this.pending.clear();
     });
@@ -87,7 +108,7 @@ class EngineClient implements Engines {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.stdin.write(JSON.stringify({ ...req, id, op }) + '\n');
+      this.requests.write(JSON.stringify({ ...req, id, op }) + '\n');
     });
   }
 
@@ -120,9 +141,8 @@ class EngineClient implements Engines {
   }
   async close(): Promise<void> {
     if (this.exited) return;
-    const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.stdin.end();
-    await closed;
+    this.requests.end(); // the other side answers what is pending, then closes
+    await this.closed;
   }
 }
 
