@@ -82,6 +82,11 @@ export function sdkConfig(c: ClientConfig) {
     // retried, while a large transfer that keeps moving is never cut off. (The handler's
     // requestTimeout is a total and, without throwOnRequestTimeout, only logs a warning.) The
     // browser's fetch handler has neither: there the browser's own network timeouts apply.
-    requestHandler: { connectionTimeout: Math.min(5_000, c.requestTimeoutMs), socketTimeout: c.requestTimeoutMs },
+    //
+    // cache: 'no-store' is for the browser's fetch handler (Node's ignores it). Without it the
+    // browser's HTTP cache answers or rewrites requests itself: for a range it holds in part, it
+    // asks for the rest with its own Range and If-Range headers, which breaks the request's
+    // signature (S3 answers 403, seen in Chromium), and a cached _last_checkpoint could be stale.
+    requestHandler: { connectionTimeout: Math.min(5_000, c.requestTimeoutMs), socketTimeout: c.requestTimeoutMs, cache: 'no-store' as const },
   };
 }

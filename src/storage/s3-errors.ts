@@ -46,22 +46,34 @@ export function isUnreadableFetchFailure(err: unknown): boolean {
 }
 
 /**
- * Tells the two causes apart with one unsigned GET of the bucket from the same page: if the
- * browser may read its answer (S3 answers 403 to anonymous requests, with CORS headers when a rule
- * admits the origin), CORS is in order and the signed request was refused, most likely for its
- * credentials; if not, the bucket has no CORS rule for this origin (or the endpoint is unreachable).
+ * Tells the causes apart with up to two more requests from the same page. A signed HeadBucket
+ * whose answer the page can read (any status) shows that signing and CORS work, so the request
+ * failed on the way (a dropped connection): retryable. Otherwise an unsigned GET of the bucket:
+ * S3 answers it 403, with CORS headers when a rule admits the origin; if the page can read that,
+ * CORS is in order and the signed requests were refused, most likely for their credentials; if
+ * not, the bucket has no CORS rule for this origin (or the endpoint is unreachable).
  */
-export async function unreadableFetchFailure(op: string, uri: string, bucketUrl: string, err: unknown): Promise<DeltaError> {
+export async function unreadableFetchFailure(
+  op: string, uri: string, bucketUrl: string, err: unknown, signedProbe: () => Promise<unknown>,
+): Promise<DeltaError> {
   const detail = (err as { message?: unknown } | null)?.message;
   const what = `${op} ${uri} failed: the browser could not read S3's answer (${typeof detail === 'string' ? detail : 'fetch failed'})`;
-  let corsAdmitsPage: boolean;
-  try {
-    await globalThis.fetch(bucketUrl, { method: 'GET', mode: 'cors', credentials: 'omit' });
-    corsAdmitsPage = true;
-  } catch {
-    corsAdmitsPage = false;
+  const readable = async (request: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await request();
+      return true;
+    } catch (probeErr) {
+      return !isUnreadableFetchFailure(probeErr);
+    }
+  };
+  if (await readable(signedProbe)) {
+    return new DeltaError('STORAGE_FAILURE', `${what}; a signed request to the bucket does get an answer, so the connection failed on the way`, {
+      hint: 'the storage answered with a transient error after retries; retry the operation',
+      cause: err,
+      retryable: true,
+    });
   }
-  if (corsAdmitsPage) {
+  if (await readable(() => globalThis.fetch(bucketUrl, { method: 'GET', mode: 'cors', credentials: 'omit' }))) {
     return new DeltaError('STORAGE_FAILURE', `${what}; the bucket's CORS rules do admit this page, so the server refused the signed request without CORS headers`, {
       hint: 'check the credentials (storage.accessKeyId/secretAccessKey/sessionToken): a wrong or expired key is refused this way by some servers (Ceph RGW); also check that they may access this bucket and prefix',
       cause: err,

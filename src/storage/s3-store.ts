@@ -1,5 +1,5 @@
 import {
-  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DeltaError, fileNotFound, isDeltaError, outsideRoot, unsupportedFeature } from '../errors.js';
@@ -241,7 +241,8 @@ export class S3Store implements ObjectStore {
   /** wrap, and in a browser, a request whose answer could not be read is diagnosed (CORS or credentials). */
   private async fail(op: string, path: string, err: unknown): Promise<DeltaError> {
     if (!isUnreadableFetchFailure(err)) return this.wrap(op, path, err);
-    return unreadableFetchFailure(op, this.where(path), bucketUrl(this.config, this.bucket), err);
+    const bucket = this.object(path).Bucket;
+    return unreadableFetchFailure(op, this.where(path), bucketUrl(this.config, bucket), err, () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
   }
 
   private wrap(op: string, path: string, err: unknown): DeltaError {

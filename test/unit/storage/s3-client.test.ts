@@ -21,7 +21,7 @@ test('clients compute and validate checksums only when S3 requires them, retry w
   assert.equal(cfg.requestChecksumCalculation, 'WHEN_REQUIRED');
   assert.equal(cfg.responseChecksumValidation, 'WHEN_REQUIRED');
   assert.deepEqual([cfg.maxAttempts, cfg.retryMode], [7, 'standard']);
-  assert.deepEqual(cfg.requestHandler, { connectionTimeout: 1234, socketTimeout: 1234 });
+  assert.deepEqual(cfg.requestHandler, { connectionTimeout: 1234, socketTimeout: 1234, cache: 'no-store' }); // cache: for the browser's fetch handler
   const client = clientFor(c, false);
   assert.equal(await client.config.requestChecksumCalculation(), 'WHEN_REQUIRED');
   assert.equal(await client.config.responseChecksumValidation(), 'WHEN_REQUIRED');
