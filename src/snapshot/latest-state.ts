@@ -1,11 +1,10 @@
 import { isDeltaError } from '../errors.js';
 import { readCommit } from '../log/read-commit.js';
-import type { Action, DomainMetadata, Txn, Version } from '../protocol/actions.js';
-import { checkReadSupport } from '../protocol/features.js';
+import type { Action, Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
-import { commitInfoOf } from './replay.js';
-import { loadTableState } from './snapshot.js';
+import { commitInfoOf, Replayer } from './replay.js';
+import { checkProtocolAndMetadata, loadTableState } from './snapshot.js';
 import { TableState } from './table-state.js';
 
 /**
@@ -60,11 +59,6 @@ export async function rememberCommit(before: TableState, version: Version, actio
   remember({ state: applyCommit(before, version, actions), tip });
 }
 
-/** Forgets every remembered state (tests; a process that knows a table was replaced). */
-export function forgetTableStates(): void {
-  cache.clear();
-}
-
 async function advance(store: ObjectStore, cached: CachedState): Promise<CachedState | undefined> {
   const seen = await store.head(commitPath(cached.state.version));
   if (!seen || seen.sizeBytes !== cached.tip.sizeBytes || seen.lastModifiedMs !== cached.tip.lastModifiedMs) return undefined;
@@ -86,26 +80,20 @@ async function advance(store: ObjectStore, cached: CachedState): Promise<CachedS
   }
 }
 
-/** The state one commit later: its protocol, metaData, txns and domain metadata replace the old. */
+/**
+ * The state one commit later, reconciled by the Replayer every load uses: the new commit first
+ * (newest wins), then the old state's protocol, metaData, txns and live domains as older actions.
+ */
 function applyCommit(state: TableState, version: Version, actions: readonly Action[]): TableState {
-  let { protocol, metadata } = state;
-  let txns: Map<string, Txn> | undefined;
-  let domains: Map<string, DomainMetadata> | undefined;
-  for (const a of actions) {
-    if ('protocol' in a) {
-      checkReadSupport(a.protocol);
-      protocol = a.protocol;
-    }
-    else if ('metaData' in a) metadata = a.metaData;
-    else if ('txn' in a) (txns ??= new Map(state.txns)).set(a.txn.appId, a.txn);
-    else if ('domainMetadata' in a) {
-      const d = a.domainMetadata;
-      domains ??= new Map(state.domains);
-      if (d.removed) domains.delete(d.domain);
-      else domains.set(d.domain, d);
-    }
-  }
-  return new TableState(state.store, version, protocol, metadata, txns ?? state.txns, domains ?? state.domains, commitInfoOf(actions));
+  const replayer = new Replayer((p) => p);
+  replayer.applyCommit(actions);
+  replayer.applyNonFile({ protocol: state.protocol });
+  replayer.applyNonFile({ metaData: state.metadata });
+  for (const txn of state.txns.values()) replayer.applyNonFile({ txn });
+  for (const domainMetadata of state.domains.values()) replayer.applyNonFile({ domainMetadata });
+  const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, state.store.rootUri);
+  const { txns, domains } = replayer.state;
+  return new TableState(state.store, version, protocol, metadata, txns, domains, commitInfoOf(actions));
 }
 
 function remember(entry: CachedState): void {

@@ -88,7 +88,7 @@ export async function writeDeltaTable(uri: string, data: WriteInput, opts: Write
 
 /**
  * The write itself, on an already opened store and table state (undefined = new table). An
- * overwrite reads the file list of that same version when `snapshot` does not carry it.
+ * overwrite reads the file list of that same version when `state` is not a Snapshot.
  */
 export async function writeToStore(store: ObjectStore, state: TableState | undefined, data: WriteInput, opts: WriteOptions): Promise<WriteResult> {
   // Refusals that need no data come first, so that a refused write leaves nothing behind.
