@@ -3,7 +3,7 @@ import { formatMillisIso, microsOfDate, millisOfMicros, parseTimestampMicros } f
 import { listCommits } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { commitInfoOf } from './replay.js';
 
 /** One commit's version and its timestamp as time travel sees it. */
@@ -17,24 +17,101 @@ export interface CommitTimestamp {
  * for versions at or after the In-Commit Timestamps enablement version, otherwise the commit
  * file's modification time made strictly increasing (+1 ms), so a clock step back never
  * reorders versions.
+ *
+ * Modification times come with the listing, for free. In-commit timestamps are inside the
+ * commits and strictly increasing by the protocol, so they are searched, not all read: a
+ * timeline reads about log2(n) commits of an n-commit range.
  */
-export async function commitTimestamps(store: ObjectStore, latestConfiguration: Readonly<Record<string, string>>): Promise<CommitTimestamp[]> {
-  const commits = await listCommits(store);
-  if (commits.length === 0) return [];
-  const ictFrom = inCommitTimestampsFrom(latestConfiguration);
-  const out: CommitTimestamp[] = [];
-  let prev = -Infinity;
-  for (const { version, file } of commits) {
-    let ts = file.lastModifiedMs;
-    if (ictFrom !== undefined && version >= ictFrom) {
-      const ict = commitInfoOf(await readCommit(store, version))?.inCommitTimestamp;
-      if (typeof ict === 'number') ts = ict;
+class Timeline {
+  /** Monotonized modification times of the commits before `ictFrom` (all of them without it). */
+  private readonly early: CommitTimestamp[] = [];
+  /** The commits from `ictFrom` on, whose time is read (and remembered) on demand. */
+  private readonly late: Version[] = [];
+  /** In-commit timestamps read so far. */
+  private readonly read = new Map<Version, number>();
+  /** Every commit's modification time, the fallback of a commit without an in-commit timestamp. */
+  private readonly mtimes: Map<Version, number>;
+
+  constructor(private readonly store: ObjectStore, commits: ReadonlyArray<{ version: Version; file: ObjectMeta }>, ictFrom: Version | undefined) {
+    let prev = -Infinity;
+    const mtimes = new Map<Version, number>();
+    for (const { version, file } of commits) {
+      mtimes.set(version, file.lastModifiedMs);
+      if (ictFrom !== undefined && version >= ictFrom) {
+        this.late.push(version);
+        continue;
+      }
+      const ts = file.lastModifiedMs <= prev ? prev + 1 : file.lastModifiedMs;
+      this.early.push({ version, timestampMs: ts });
+      prev = ts;
     }
-    if (ts <= prev) ts = prev + 1;
-    out.push({ version, timestampMs: ts });
-    prev = ts;
+    this.mtimes = mtimes;
   }
-  return out;
+
+  get isEmpty(): boolean {
+    return this.early.length === 0 && this.late.length === 0;
+  }
+
+  async first(): Promise<CommitTimestamp> {
+    return this.early[0] ?? this.lateAt(0);
+  }
+
+  async last(): Promise<CommitTimestamp> {
+    return this.late.length > 0 ? this.lateAt(this.late.length - 1) : this.early.at(-1)!;
+  }
+
+  /** The newest commit at or before `t`, if any. */
+  async atOrBefore(t: number): Promise<CommitTimestamp | undefined> {
+    if (this.late.length > 0 && (await this.lateAt(0)).timestampMs <= t) {
+      let lo = 0; // lateAt(lo) <= t
+      let hi = this.late.length; // lateAt(hi) > t, or past the end
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if ((await this.lateAt(mid)).timestampMs <= t) lo = mid;
+        else hi = mid;
+      }
+      return this.lateAt(lo);
+    }
+    let found: CommitTimestamp | undefined;
+    for (const c of this.early) if (c.timestampMs <= t) found = c;
+    return found;
+  }
+
+  /** The oldest commit at or after `t`, if any. */
+  async atOrAfter(t: number): Promise<CommitTimestamp | undefined> {
+    const early = this.early.find((c) => c.timestampMs >= t);
+    if (early || this.late.length === 0) return early;
+    if ((await this.lateAt(this.late.length - 1)).timestampMs < t) return undefined;
+    let lo = -1; // lateAt(lo) < t, or before the start
+    let hi = this.late.length - 1; // lateAt(hi) >= t
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((await this.lateAt(mid)).timestampMs >= t) hi = mid;
+      else lo = mid;
+    }
+    return this.lateAt(hi);
+  }
+
+  /** The i-th commit of the in-commit-timestamp range: its inCommitTimestamp, else its modification time. */
+  private async lateAt(i: number): Promise<CommitTimestamp> {
+    const version = this.late[i]!;
+    let ts = this.read.get(version);
+    if (ts === undefined) {
+      const ict = commitInfoOf(await readCommit(this.store, version))?.inCommitTimestamp;
+      ts = typeof ict === 'number' ? ict : this.mtimes.get(version)!;
+      this.read.set(version, ts);
+    }
+    return { version, timestampMs: ts };
+  }
+}
+
+async function timelineOf(store: ObjectStore, latestConfiguration: Readonly<Record<string, string>>): Promise<Timeline> {
+  return new Timeline(store, await listCommits(store), inCommitTimestampsFrom(latestConfiguration));
+}
+
+/** The oldest commit at or after `timestampMs` (a stream's starting point), if any. */
+export async function firstCommitAtOrAfter(store: ObjectStore, timestampMs: number, latestConfiguration: Readonly<Record<string, string>>): Promise<CommitTimestamp | undefined> {
+  return (await timelineOf(store, latestConfiguration)).atOrAfter(timestampMs);
 }
 
 /**
@@ -45,10 +122,9 @@ export async function commitTimestamps(store: ObjectStore, latestConfiguration: 
 export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string, latestConfiguration: Readonly<Record<string, string>>): Promise<Version> {
   // Commit times are whole milliseconds: "at or before" a microsecond instant is at or before its floor.
   const t = timestampMillis(timestamp, 'timestamp', 'floor');
-  const commits = await commitTimestamps(store, latestConfiguration);
-  const first = commits[0];
-  const last = commits.at(-1);
-  if (!first || !last) throw tableNotFound(store.rootUri);
+  const timeline = await timelineOf(store, latestConfiguration);
+  if (timeline.isEmpty) throw tableNotFound(store.rootUri);
+  const [first, last] = [await timeline.first(), await timeline.last()];
   if (t < first.timestampMs || t > last.timestampMs) {
     throw timestampOutOfRange(
       formatMillisIso(t),
@@ -56,9 +132,7 @@ export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | s
       { version: last.version, at: formatMillisIso(last.timestampMs) },
     );
   }
-  let found = first.version;
-  for (const c of commits) if (c.timestampMs <= t) found = c.version;
-  return found;
+  return (await timeline.atOrBefore(t))!.version;
 }
 
 /**

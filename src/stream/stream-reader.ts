@@ -3,7 +3,7 @@ import { listCommits } from '../log/list-log.js';
 import type { Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
 import { loadSnapshot, type ActiveFile, type Snapshot } from '../snapshot/snapshot.js';
-import { commitTimestamps, timestampMillis } from '../snapshot/time-travel.js';
+import { firstCommitAtOrAfter, timestampMillis } from '../snapshot/time-travel.js';
 import { LocalStore } from '../storage/local-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { parseTableUri, storeForUri, type StorageOptions } from '../storage/store-for-url.js';
@@ -176,7 +176,7 @@ export class DeltaStreamReader implements AsyncIterable<StreamBatch> {
     if (startingTimestamp !== undefined) {
       // "At or after" a microsecond instant, for whole-millisecond commit times, is at or after its ceiling.
       const t = timestampMillis(startingTimestamp, 'startingTimestamp', 'ceil');
-      const first = (await commitTimestamps(store, latest.configuration)).find((c) => c.timestampMs >= t);
+      const first = await firstCommitAtOrAfter(store, t, latest.configuration);
       return offsetAt(id, first?.version ?? latest.version + 1, BASE_INDEX, false);
     }
     return offsetAt(id, latest.version, BASE_INDEX, true);
