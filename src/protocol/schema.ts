@@ -38,6 +38,23 @@ export function decimalParts(type: DeltaType): { precision: number; scale: numbe
  * a well-formed type this library does not know (a newer feature's type) is UNSUPPORTED_FEATURE.
  */
 export function parseSchemaString(schemaString: string, where: string): StructType {
+  const known = parsedSchemas.get(schemaString);
+  if (known) return known;
+  const parsed = parseSchemaStrictly(schemaString, where);
+  parsedSchemas.set(schemaString, parsed);
+  if (parsedSchemas.size > PARSED_SCHEMAS_KEPT) parsedSchemas.delete(parsedSchemas.keys().next().value!);
+  return parsed;
+}
+
+/**
+ * Schemas parsed lately, by their text: one write checks the same schema in several places, and
+ * a wide schema's parse costs more than a small append's other bookkeeping. Parsed schemas are
+ * never mutated (they are shared between table states already), so sharing them is safe.
+ */
+const parsedSchemas = new Map<string, StructType>();
+const PARSED_SCHEMAS_KEPT = 16;
+
+function parseSchemaStrictly(schemaString: string, where: string): StructType {
   let json: unknown;
   try {
     json = JSON.parse(schemaString);

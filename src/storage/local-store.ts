@@ -111,11 +111,58 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  async putUnique(p: string, bytes: Uint8Array): Promise<{ durable: Promise<void> }> {
+    // No temp file and no rename: the name is new, so nothing is replaced and no reader looks.
+    // The fsync is left running: the caller overlaps it with writing the commit (putIfAbsentAfter).
+    const file = this.abs(p);
+    let handle;
+    try {
+      handle = await this.createFile(file);
+      await handle.writeFile(bytes);
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      if (handle) await fs.rm(file, { force: true }).catch(() => undefined);
+      throw this.wrap('put', p, err);
+    }
+    const opened = handle;
+    const durable = (async () => {
+      try {
+        await opened.sync();
+      } catch (err) {
+        throw this.wrap('put', p, err);
+      } finally {
+        await opened.close().catch(() => undefined);
+      }
+    })();
+    durable.catch(() => undefined); // observed by whoever commits; never an unhandled rejection
+    return { durable };
+  }
+
+  async putIfAbsentAfter(p: string, bytes: Uint8Array, after: Promise<void>): Promise<'created' | 'exists'> {
+    const target = this.abs(p);
+    const prepared = this.writeTemp(target, bytes).then((tmp) => tmp, (err: unknown) => { throw this.wrap('putIfAbsent', p, err); });
+    const [tmp, ready] = await Promise.allSettled([prepared, after]);
+    if (ready.status === 'rejected' || tmp.status === 'rejected') {
+      if (tmp.status === 'fulfilled') await fs.rm(tmp.value, { force: true }).catch(() => undefined);
+      throw ready.status === 'rejected' ? ready.reason : (tmp as PromiseRejectedResult).reason;
+    }
+    return this.publish(p, tmp.value, target);
+  }
+
   async putIfAbsent(p: string, bytes: Uint8Array): Promise<'created' | 'exists'> {
     const target = this.abs(p);
-    let tmp: string | undefined;
+    let tmp: string;
     try {
       tmp = await this.writeTemp(target, bytes);
+    } catch (err) {
+      throw this.wrap('putIfAbsent', p, err);
+    }
+    return this.publish(p, tmp, target);
+  }
+
+  /** Links a durable temp file into place unless the target exists; the temp file is removed either way. */
+  private async publish(p: string, tmp: string, target: string): Promise<'created' | 'exists'> {
+    try {
       try {
         await fs.link(tmp, target);
         return 'created';
@@ -127,9 +174,10 @@ export class LocalStore implements ObjectStore {
     } catch (err) {
       throw this.wrap('putIfAbsent', p, err);
     } finally {
-      if (tmp) await fs.rm(tmp, { force: true });
+      await fs.rm(tmp, { force: true });
     }
   }
+
 
   async delete(p: string): Promise<void> {
     try {
@@ -172,20 +220,36 @@ export class LocalStore implements ObjectStore {
   }
 
   private async writeTemp(target: string, bytes: Uint8Array): Promise<string> {
-    await fs.mkdir(path.dirname(target), { recursive: true });
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`);
-    const handle = await fs.open(tmp, 'wx');
+    await this.writeDurably(tmp, bytes);
+    return tmp;
+  }
+
+  /** Creates `file` (never replacing one) with `bytes`, fsynced; its folders are made when missing. */
+  private async writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+    const handle = await this.createFile(file);
     try {
       await handle.writeFile(bytes);
       await handle.sync(); // durable before it becomes visible
     } catch (err) {
       // A full or read-only disk fails the write after the file exists: leave nothing behind.
       await handle.close().catch(() => undefined);
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      await fs.rm(file, { force: true }).catch(() => undefined);
       throw err;
     }
     await handle.close();
-    return tmp;
+  }
+
+  /** Opens a new file for writing (never an existing one), making its folders only when missing. */
+  private async createFile(file: string): Promise<fs.FileHandle> {
+    try {
+      return await fs.open(file, 'wx');
+    } catch (err) {
+      if (!isCode(err, 'ENOENT')) throw err;
+      // A mkdir per write was a tenth of a small append's system calls.
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      return await fs.open(file, 'wx');
+    }
   }
 
   /** All file paths under `dir` (relative to root, '/'-separated), recursively. */

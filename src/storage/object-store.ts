@@ -29,8 +29,22 @@ export interface ObjectStore {
   list(prefix: string, opts?: { startAfter?: string }): AsyncIterable<ObjectMeta>;
   /** Writes the object, replacing any previous one. Readers never see a partial object. */
   put(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Writes an object under a name no one else writes (a data file's random name). It resolves
+   * once the bytes are written; `durable` resolves once they would survive a crash (and rejects
+   * with the failure otherwise): no commit may reference the object before that. Unlike put, a
+   * reader could see it while it is written, which nothing does: no log references it yet.
+   * Stores whose put costs no more than that need not implement it.
+   */
+  putUnique?(path: string, bytes: Uint8Array): Promise<{ durable: Promise<void> }>;
   /** The commit primitive: atomic, never replaces an existing object, never exposes a partial one. */
   putIfAbsent(path: string, bytes: Uint8Array): Promise<'created' | 'exists'>;
+  /**
+   * putIfAbsent that publishes only once `after` resolves (the commit's data files are durable),
+   * preparing the object meanwhile, so the two waits overlap. When `after` rejects, nothing is
+   * published and its error is thrown. Stores without it get `after` awaited, then putIfAbsent.
+   */
+  putIfAbsentAfter?(path: string, bytes: Uint8Array, after: Promise<void>): Promise<'created' | 'exists'>;
   /** Removes the object; an absent object is not an error. */
   delete(path: string): Promise<void>;
   /** Removes many objects in few requests, where the backend can (S3 DeleteObjects); absent ones are fine. */

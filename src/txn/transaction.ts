@@ -26,6 +26,11 @@ export interface CommitRequest {
   inCommitTimestamps?: { previous: number | undefined };
   retry?: Partial<RetryPolicy>;
   now?: () => number;
+  /**
+   * Resolves once the data files the actions add are durable (DataFileWriter.finishWritten); the
+   * commit is published only after it. Its failure fails the commit at once, without retries.
+   */
+  filesDurable?: Promise<void>;
 }
 
 export interface CommitResult {
@@ -53,7 +58,7 @@ export async function commitTransaction(req: CommitRequest): Promise<CommitResul
   let previousIct = req.inCommitTimestamps?.previous;
   for (let attempt = 1; ; attempt++) {
     const commitInfo = buildCommitInfo(req, txnId, now(), previousIct);
-    const outcome = await tryCommit(req.store, version, [{ commitInfo }, ...req.actions], txnId);
+    const outcome = await tryCommit(req.store, version, [{ commitInfo }, ...req.actions], txnId, req.filesDurable);
     if (outcome === 'committed') return { version, attempts: attempt, commitInfo };
     if (req.readVersion < 0) {
       throw new DeltaError('INVALID_ARGUMENT', `the table at ${req.store.rootUri} was created concurrently by another writer`, {
@@ -99,12 +104,14 @@ function buildCommitInfo(req: CommitRequest, txnId: string, nowMs: number, previ
  * dropped connection), read the commit back: our txnId there means it did (Spark's
  * detectIdempotentSelfCommit); another txnId means the version was taken; absent means retry.
  */
-async function tryCommit(store: ObjectStore, version: Version, actions: Action[], txnId: string): Promise<'committed' | 'version-taken'> {
+async function tryCommit(store: ObjectStore, version: Version, actions: Action[], txnId: string, filesDurable: Promise<void> | undefined): Promise<'committed' | 'version-taken'> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeCommit(store, version, actions);
+      return await writeCommit(store, version, actions, filesDurable);
     } catch (err) {
       if (!isDeltaError(err, 'STORAGE_FAILURE') || attempt >= 5) throw err;
+      // A data file that could not be made durable is not retried: that commit cannot be made.
+      if (filesDurable && (await filesDurable.then(() => false, () => true))) throw err;
       let existing: Action[] | undefined;
       try {
         existing = await readCommit(store, version);

@@ -50,6 +50,8 @@ interface Pending {
 export class DataFileWriter {
   private readonly pending = new Map<string, Pending>();
   private readonly adds: AddAction[] = [];
+  /** Durability of the files written so far (fsyncs still running while the next file encodes). */
+  private readonly syncs: Promise<void>[] = [];
   private readonly dataFields: StructField[];
   private readonly partitionFields: StructField[];
   private readonly physicalSchema: Schema;
@@ -90,10 +92,23 @@ export class DataFileWriter {
     }
   }
 
-  /** Writes what is still buffered and returns an add action per data file written. */
+  /** Writes what is still buffered and returns an add action per data file written, every file durable. */
   async finish(): Promise<AddAction[]> {
+    const { adds, durable } = await this.finishWritten();
+    await durable;
+    return adds;
+  }
+
+  /**
+   * As finish, but returns once the files are written, with a promise of their durability: a
+   * commit that waits for it while writing its own file (putIfAbsentAfter) pays one fsync wait
+   * instead of two. Nothing may reference the files before `durable` resolves.
+   */
+  async finishWritten(): Promise<{ adds: AddAction[]; durable: Promise<void> }> {
     for (const key of [...this.pending.keys()]) await this.flush(key);
-    return this.adds;
+    const durable = Promise.all(this.syncs).then(() => undefined);
+    durable.catch(() => undefined); // observed by the caller; a failed write never goes unhandled
+    return { adds: this.adds, durable };
   }
 
   private async flush(key: string): Promise<void> {
@@ -107,7 +122,8 @@ export class DataFileWriter {
     const codec = compression === 'uncompressed' ? '' : `.${compression}`;
     const name = `${this.opts.filePrefix ?? 'part'}-${String(this.fileCounter++).padStart(5, '0')}-${this.writeId}-${crypto.randomUUID().slice(0, 8)}.c000${codec}.parquet`;
     const relative = (this.opts.directory ?? '') + p.dir + name;
-    await this.store.put(relative, bytes);
+    if (this.store.putUnique) this.syncs.push((await this.store.putUnique(relative, bytes)).durable);
+    else await this.store.put(relative, bytes);
     const collector = new FileStatsCollector(this.dataFields, (f) => physicalName(f, this.opts.columnMapping), this.opts.statsColumns ?? 32);
     const stats = statsFromFooter(collector, footerOf(bytes), p.batches);
     this.adds.push({

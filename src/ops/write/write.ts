@@ -161,7 +161,7 @@ export async function writeToStore(store: ObjectStore, state: TableState | undef
       readPaths = snapshot.files.map((f) => f.add.path);
     }
   }
-  const adds = await writer.finish();
+  const { adds, durable: filesDurable } = await writer.finishWritten();
   const cdcFiles = (await changes?.finish()) ?? [];
   const actions: Action[] = [];
   if (plan.protocolChanged) actions.push({ protocol: plan.protocol });
@@ -176,6 +176,7 @@ export async function writeToStore(store: ObjectStore, state: TableState | undef
     store,
     readVersion: snapshot?.version ?? -1,
     actions,
+    filesDurable,
     operation,
     operationParameters: opts.operation?.parameters ?? operationParameters(mode, plan.metadata.partitionColumns, opts.predicate),
     operationMetrics: {
