@@ -21,6 +21,8 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 export interface RangedReadOptions extends ReadParquetOptions {
   /** Picks the row groups to read from the footer's statistics; all when absent. */
   selectRowGroups?: (rowGroups: RowGroupInfo[]) => number[];
+  /** Decodes only the first `limit` rows of each row group read (the decoder stops there). */
+  limit?: number;
 }
 
 /** Bytes fetched with the footer: most footers (and the page indexes before them) fit. */
@@ -63,7 +65,7 @@ export async function* readParquetRanged(source: ByteSource, opts: RangedReadOpt
   for (let i = 0; i < plan.rowGroups.length; i++) {
     const fetched = await fetches[i]!;
     fetchNext();
-    yield* decodeRowGroup(plan.rowGroups[i]!, fetched, plan.projected.int96Leaves, opts.batchSize);
+    yield* decodeRowGroup(plan.rowGroups[i]!, fetched, plan.projected.int96Leaves, opts);
   }
 }
 
@@ -84,10 +86,11 @@ function scratch(size: number): Uint8Array {
   return scratchBuffer.subarray(0, size);
 }
 
-function decodeRowGroup(rg: RowGroupPlan, fetched: Uint8Array[], int96: ReadonlySet<number> | undefined, batchSize: number | undefined): RecordBatch[] {
+function decodeRowGroup(rg: RowGroupPlan, fetched: Uint8Array[], int96: ReadonlySet<number> | undefined, opts: RangedReadOptions): RecordBatch[] {
   return decodeStep(() => {
     const file = rg.assemble(fetched, scratch);
-    const batches = callWasm((w) => batchesFromWasm(w, w.readParquet(file, batchSize ? { batchSize } : {})));
+    const options = { ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.limit !== undefined ? { limit: opts.limit } : {}) };
+    const batches = callWasm((w) => batchesFromWasm(w, w.readParquet(file, options)));
     return int96 ? int96ToMicroBatches(batches, int96) : batches;
   });
 }

@@ -134,19 +134,83 @@ async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> 
 /**
  * Non-file actions of a Parquet checkpoint. Only row groups whose footer statistics allow a
  * non-file action are decoded: in a checkpoint of a million files, decoding the mostly-null
- * metaData/protocol columns of every row costs more than the file actions themselves.
+ * metaData/protocol columns of every row costs more than the file actions themselves. Writers
+ * put them first (ours and Spark's), so each row group is first decoded up to PREFIX_ROWS rows;
+ * when the footer's null counts say that prefix held every non-file action of the group, the
+ * rest is never decoded (a 10k-row group: 4-5 ms instead of 13-21 ms, and far fewer JS rows).
  */
 async function nonFileActionsOfParquet(file: { path: string; source: ByteSource }): Promise<Action[]> {
+  const groups = new Map<number, { expected: Map<string, number> | undefined; numRows: number }>();
+  const selectRowGroups = (rowGroups: RowGroupInfo[]): number[] => rowGroups.flatMap((rg, i) => {
+    if (!NON_FILE_COLUMNS.some((c) => mayHoldAction(rg, c))) return [];
+    groups.set(i, { expected: nonFileCounts(rg), numRows: rg.numRows });
+    return [i];
+  });
+  const prefix = await decodeNonFile(file, { selectRowGroups, limit: PREFIX_ROWS });
   const actions: Action[] = [];
-  let row = 0;
-  for await (const batch of readRowGroupsHolding(file, NON_FILE_COLUMNS)) {
-    for (const [name, cell] of structCellsByRow(batch, NON_FILE_COLUMNS)) {
-      row++;
-      const action = parseAction({ [name]: cell }, `${file.path} non-file action ${row}`);
-      if (action) actions.push(action);
-    }
+  for (const [i, { expected, numRows }] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    const found = prefix.get(i) ?? { actions: [], counts: new Map<string, number>() };
+    const complete = numRows <= PREFIX_ROWS || (expected !== undefined && [...expected].every(([c, n]) => (found.counts.get(c) ?? 0) === n));
+    const group = complete ? found : (await decodeNonFile(file, { selectRowGroups: () => [i] })).get(i);
+    actions.push(...(group?.actions ?? []));
   }
   return actions;
+}
+
+/** Rows of a row group decoded first when looking for its non-file actions. */
+const PREFIX_ROWS = 256;
+
+/** Per non-file column, how many rows of the group set it (from footer null counts); undefined when a count is missing. */
+function nonFileCounts(rg: RowGroupInfo): Map<string, number> | undefined {
+  const counts = new Map<string, number>();
+  for (const c of NON_FILE_COLUMNS) {
+    const leaf = rg.leaves.get(KEY_LEAF[c]!);
+    if (!leaf) {
+      // A column without its key leaf is read in full (see mayHoldAction).
+      if ([...rg.leaves.keys()].some((p) => p.startsWith(`${c}.`))) return undefined;
+      continue;
+    }
+    if (leaf.nullCount === undefined) return undefined;
+    counts.set(c, leaf.numValues - leaf.nullCount);
+  }
+  return counts;
+}
+
+/** The non-file actions of the row groups read, by row-group index (in reading order), with how many of each column were found. */
+async function decodeNonFile(
+  file: { path: string; source: ByteSource },
+  opts: { selectRowGroups: (rowGroups: RowGroupInfo[]) => number[]; limit?: number },
+): Promise<Map<number, { actions: Action[]; counts: Map<string, number> }>> {
+  const out = new Map<number, { actions: Action[]; counts: Map<string, number> }>();
+  // Batches come row group by row group, in the order chosen; each group yields
+  // min(numRows, limit) rows, so counting rows tells which group a batch belongs to.
+  const chosen: Array<{ index: number; rows: number }> = [];
+  let group = -1;
+  let rowsLeftInGroup = 0;
+  let row = 0;
+  for await (const batch of readParquetRanged(file.source, {
+    columns: [...NON_FILE_COLUMNS],
+    batchSize: CHUNK_ROWS,
+    selectRowGroups: (rowGroups) => {
+      const picked = opts.selectRowGroups(rowGroups);
+      for (const i of picked) chosen.push({ index: i, rows: Math.min(rowGroups[i]!.numRows, opts.limit ?? Infinity) });
+      return picked;
+    },
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  })) {
+    while (rowsLeftInGroup <= 0 && group + 1 < chosen.length) rowsLeftInGroup = chosen[++group]!.rows;
+    rowsLeftInGroup -= batch.numRows;
+    const index = chosen[group]!.index;
+    const entry = out.get(index) ?? { actions: [], counts: new Map<string, number>() };
+    out.set(index, entry);
+    for (const [name, cell] of structCellsByRow(batch, NON_FILE_COLUMNS)) {
+      row++;
+      entry.counts.set(name, (entry.counts.get(name) ?? 0) + 1);
+      const action = parseAction({ [name]: cell }, `${file.path} non-file action ${row}`);
+      if (action) entry.actions.push(action);
+    }
+  }
+  return out;
 }
 
 /** `columns` of the row groups whose footer says they may hold one of those actions, in batches of CHUNK_ROWS. */
