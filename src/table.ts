@@ -10,7 +10,8 @@ import { restoreTable, type RestoreTarget } from './ops/maintain/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintain/vacuum.js';
 import { createTable, type CreateOptions } from './ops/write/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/read/scan.js';
-import { loadSnapshot, loadTableState, type Snapshot } from './snapshot/snapshot.js';
+import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
+import { latestTableState } from './snapshot/latest-state.js';
 import { versionAtTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
@@ -80,8 +81,9 @@ export class DeltaTable {
     const store = await storeForUri(uri, opts.storage ?? {});
     let snapshot: Snapshot;
     if (opts.timestamp !== undefined) {
-      // The latest snapshot says whether commits carry in-commit timestamps; reuse it when it is the answer.
-      const latest = await loadTableState(store);
+      // The latest table state says whether commits carry in-commit timestamps (the per-process
+      // cache answers it with one stat when this process has seen the table).
+      const latest = await latestTableState(store);
       const version = await versionAtTimestamp(store, opts.timestamp, latest.configuration);
       snapshot = await loadSnapshot(store, { version });
     } else {
