@@ -18,8 +18,12 @@ command -v java >/dev/null || { echo "error: a JDK (17) is needed for Spark in t
 mkdir -p "$DIR"
 rm -f "$STAMP"
 [ -x "$DIR/venv/bin/python" ] || python3 -m venv "$DIR/venv"
+t0=$(date +%s.%N)
 "$DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
+t1=$(date +%s.%N)
 # Resolve the Delta jars now (from Maven Central into $DIR/ivy), so the tests never wait on it.
 SPARK_LOCAL_IP=127.0.0.1 INTEROP_DIR="$DIR" "$DIR/venv/bin/python" test/interop/engines.py --warm-up
+t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "interop: pip install %.1f s, Delta jars %.1f s\n", b - a, c - b }'
 echo "$WANT" > "$STAMP"
 echo "interop: engines installed in $DIR"

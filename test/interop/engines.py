@@ -308,8 +308,11 @@ def handle(request_lines, write_reply):
 
 def serve_socket(sock_path):
     """One Spark session for a whole run: test files connect to the Unix socket `sock_path`, one
-    connection each (each connection's requests are answered in order, in its own thread). The
-    server stops when its stdin closes (scripts/run-interop.mjs holds it), so it never outlives the run."""
+    connection each, answered one after another ON THE MAIN THREAD. Spark keeps the active session
+    per thread: in another Python thread (its own JVM thread) SQLConf falls back to the defaults,
+    so the Delta extensions, the catalog and the shuffle partitions set on the builder are lost.
+    The test files run one at a time, so serving them in turn costs nothing. The process exits
+    when its stdin closes (scripts/run-interop.mjs holds it), so it never outlives the run."""
     import socket
     import threading
 
@@ -320,9 +323,19 @@ def serve_socket(sock_path):
     server.bind(sock_path)
     server.listen()
 
-    def connection(conn):
+    def watch_stdin():  # touches no Spark state: it only ends the process when the runner is done
+        sys.stdin.read()
+        if os.path.exists(sock_path):
+            os.unlink(sock_path)
+        sys.stderr.flush()
+        os._exit(0)
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    REPLY.write(json.dumps({"ready": sock_path, "spark": spark().version}) + "\n")
+    while True:
+        conn, _ = server.accept()
         with conn, conn.makefile("r", encoding="utf-8") as rfile, conn.makefile("w", encoding="utf-8") as wfile:
-            def reply(line):  # a socket file is not line-buffered: flush each reply, or it waits in the buffer
+            def reply(line, wfile=wfile):  # a socket file is not line-buffered: flush each reply
                 wfile.write(line)
                 wfile.flush()
 
@@ -331,25 +344,13 @@ def serve_socket(sock_path):
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the test file went away; its requests no longer matter
 
-    def accept():
-        while True:
-            conn, _ = server.accept()
-            threading.Thread(target=connection, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    REPLY.write(json.dumps({"ready": sock_path, "spark": spark().version}) + "\n")
-    sys.stdin.read()  # until the runner closes our stdin
-    os.unlink(sock_path)
-
 
 if __name__ == "__main__":
     if "--warm-up" in sys.argv:
         spark(resolve=True)  # resolves the jars into the Ivy cache; no job runs here
         print("spark", spark().version, "jars", delta_jars(), file=sys.stderr)
     elif "--socket" in sys.argv:
-        serve_socket(sys.argv[sys.argv.index("--socket") + 1])
-        sys.stderr.flush()
-        os._exit(0)
+        serve_socket(sys.argv[sys.argv.index("--socket") + 1])  # returns never: ends with os._exit
     else:
         handle(sys.stdin, REPLY.write)
         # stdin closed: the test file is done. Exit now; the JVM ends when its parent's pipe closes.

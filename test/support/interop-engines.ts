@@ -140,6 +140,7 @@ class EngineClient implements Engines {
     return (await this.call<{ result: T }>('run', { code, args })).result;
   }
   async close(): Promise<void> {
+    reportTally();
     if (this.exited) return;
     this.requests.end(); // the other side answers what is pending, then closes
     await this.closed;
@@ -189,15 +190,38 @@ export interface CompareOptions {
   rsFails?: RegExp;
 }
 
+/**
+ * What this test file compared (through assertEnginesReadOurVersions), printed when its engines
+ * close: the counts spec/interop.md reports come from these lines, not from reading the tests.
+ */
+const tally = {
+  tables: new Set<string>(), rsTables: new Set<string>(), rsFailingTables: new Set<string>(), rsSkippedTables: new Set<string>(),
+  sparkVersions: 0, rsVersions: 0, rsFailingVersions: 0,
+};
+
+function reportTally(): void {
+  const t = tally;
+  console.log(`interop tally: ${t.tables.size} tables, ${t.sparkVersions} versions read by Spark; delta-rs: ${t.rsTables.size} tables `
+    + `${t.rsVersions} versions read exactly, ${t.rsFailingTables.size} tables ${t.rsFailingVersions} versions failing as recorded, `
+    + `${t.rsSkippedTables.size} tables skipped (column mapping)`);
+}
+
 /** Spark and delta-rs read exactly our rows of `uri` at each version; returns how many versions were compared. */
 export async function assertEnginesReadOurVersions(engines: Engines, uri: string, label: string, opts: CompareOptions = {}): Promise<number> {
   const latest = (await DeltaTable.open(uri)).version;
   const versions = opts.versions ?? [...Array(latest + 1).keys()];
+  tally.tables.add(uri);
+  if (opts.rsFails) tally.rsFailingTables.add(uri);
+  else if (opts.skipRs) tally.rsSkippedTables.add(uri);
+  else tally.rsTables.add(uri);
   for (const v of versions) {
     const ours = await ourRows(uri, v);
     assert.deepEqual(sortedKeys(await engines.sparkRead(uri, { version: v }), ours.fields), ours.keys, `${label}: Spark at v${v}`);
     if (opts.rsFails) await assert.rejects(engines.rsRead(uri, { version: v }), opts.rsFails, `${label}: delta-rs's known bug at v${v}`);
     else if (!opts.skipRs) assert.deepEqual(sortedKeys(await engines.rsRead(uri, { version: v }), ours.fields), ours.keys, `${label}: delta-rs at v${v}`);
+    tally.sparkVersions++;
+    if (opts.rsFails) tally.rsFailingVersions++;
+    else if (!opts.skipRs) tally.rsVersions++;
   }
   return versions.length;
 }
