@@ -60,11 +60,15 @@ export class CheckpointSource {
     return this.nonFileActions.flatMap((a) => ('sidecar' in a ? [sidecarStorePath(a.sidecar.path, this.store.rootUri)] : []));
   }
 
-  /** The file actions, chunk by chunk; every checkpoint row with an add or a remove is in exactly one chunk. */
-  async *fileActionChunks(): AsyncGenerator<FileActionChunk> {
-    for (const file of this.topLevel) yield* chunksOf(file);
+  /**
+   * The file actions, chunk by chunk; every checkpoint row with an add or a remove is in exactly
+   * one chunk. `removes: false` leaves the removes (tombstones) out, undecoded.
+   */
+  async *fileActionChunks(opts: { removes?: boolean } = {}): AsyncGenerator<FileActionChunk> {
+    const kinds = opts.removes === false ? (['add'] as const) : FILE_COLUMNS;
+    for (const file of this.topLevel) yield* chunksOf(file, kinds);
     for (const path of this.sidecarPaths) {
-      yield* chunksOf(await openCheckpointFile(this.store, path));
+      yield* chunksOf(await openCheckpointFile(this.store, path), kinds);
     }
   }
 }
@@ -110,15 +114,15 @@ export function actionsOfChunk(chunk: FileActionChunk): Array<{ add: AddAction }
   return out;
 }
 
-async function* chunksOf(file: CheckpointFile): AsyncGenerator<FileActionChunk> {
+async function* chunksOf(file: CheckpointFile, kinds: ReadonlyArray<'add' | 'remove'>): AsyncGenerator<FileActionChunk> {
   if (file.kind === 'json') {
-    const actions = file.actions.filter(isFileAction);
+    const actions = file.actions.filter((a) => isFileAction(a) && kinds.includes('add' in a ? 'add' : 'remove')) as Array<{ add: AddAction } | { remove: RemoveAction }>;
     for (let i = 0; i < actions.length; i += CHUNK_ROWS) yield { kind: 'actions', actions: actions.slice(i, i + CHUNK_ROWS), where: file.path };
     return;
   }
   try {
     // One column at a time, so row groups where it is all null (removes, mostly) are not decoded.
-    for (const kind of FILE_COLUMNS) {
+    for (const kind of kinds) {
       for await (const batch of readRowGroupsHolding(file, [kind])) {
         const column = batch.getChild(kind)?.data[0];
         if (!column || column.nullCount === column.length) continue;

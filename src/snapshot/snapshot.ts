@@ -33,7 +33,8 @@ export class Snapshot extends TableState {
     protocol: Protocol,
     metadata: Metadata,
     readonly files: readonly ActiveFile[],
-    readonly tombstones: readonly RemoveAction[],
+    /** undefined when loaded without them (loadSnapshot's `tombstones: false`). */
+    private readonly removed: readonly RemoveAction[] | undefined,
     txns: ReadonlyMap<string, Txn>,
     domains: ReadonlyMap<string, DomainMetadata>,
     readonly segment: LogSegment,
@@ -41,10 +42,20 @@ export class Snapshot extends TableState {
   ) {
     super(store, version, protocol, metadata, txns, domains, latestCommitInfo);
   }
+
+  /**
+   * Unexpired removes (what VACUUM must keep). A snapshot loaded without them refuses to answer
+   * rather than answer "none", which would let a vacuum delete files time travel still reads.
+   */
+  get tombstones(): readonly RemoveAction[] {
+    if (!this.removed) throw new Error(`internal: the snapshot of version ${this.version} was loaded without its tombstones`);
+    return this.removed;
+  }
 }
 
 /**
- * Loads the snapshot at `version` (default: latest).
+ * Loads the snapshot at `version` (default: latest); `tombstones: false` skips the checkpoint's
+ * removes for callers that never ask for them (VACUUM does).
  *
  *   list segment ──> commits (read concurrently) + checkpoint's non-file actions (file columns not decoded)
  *                ──> protocol + metaData known: refuse unreadable tables before any file action is decoded
@@ -53,10 +64,13 @@ export class Snapshot extends TableState {
  * A checkpoint that cannot be read is skipped in favour of an older one (or the commits from 0),
  * as Spark does for a broken `_last_checkpoint`.
  */
-export function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {}): Promise<Snapshot> {
+export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tombstones?: boolean } = {}): Promise<Snapshot> {
+  const withTombstones = opts.tombstones ?? true;
   return readSegment(store, opts, async ({ segment, commits, checkpoint, replayer, protocol, metadata }) => {
     if (checkpoint) {
-      for await (const chunk of checkpoint.fileActionChunks()) {
+      // A checkpoint's removes are only tombstones (they cancel none of its adds): without them
+      // its remove column, thousands of rows after many compactions, is never decoded.
+      for await (const chunk of checkpoint.fileActionChunks({ removes: withTombstones })) {
         for (const a of actionsOfChunk(chunk)) replayer.applyCheckpointFile(a);
       }
     }
@@ -64,7 +78,7 @@ export function loadSnapshot(store: ObjectStore, opts: { version?: Version } = {
     const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
     const lastCommit = commits.at(-1);
     return new Snapshot(
-      store, segment.version, protocol, metadata, files, state.tombstones, state.txns, state.domains,
+      store, segment.version, protocol, metadata, files, withTombstones ? state.tombstones : undefined, state.txns, state.domains,
       segment, lastCommit ? commitInfoOf(lastCommit) : undefined,
     );
   });

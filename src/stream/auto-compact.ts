@@ -42,7 +42,7 @@ export async function autoCompactAfter(store: ObjectStore, version: Version, set
     const touched = new Set<string>();
     for (const a of await readCommit(store, version)) if ('add' in a) touched.add(partitionKeyOf(a.add.partitionValues));
     if (touched.size === 0) return undefined;
-    const snapshot = await loadSnapshot(store);
+    const snapshot = await loadSnapshot(store, { tombstones: false }); // optimize needs files, not tombstones
     const minFileSizeBytes = Math.max(1, Math.floor(settings.targetSizeBytes / 2));
     const small = new Map<string, number>();
     for (const f of snapshot.files) {
