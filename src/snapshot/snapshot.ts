@@ -7,7 +7,7 @@ import type {
   Action, AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';
 import { commitInfoOf, Replayer, type ReplayState } from './replay.js';
@@ -95,6 +95,29 @@ export function loadTableState(store: ObjectStore, opts: { version?: Version } =
     const { txns, domains } = replayer.state;
     return new TableState(store, segment.version, protocol, metadata, txns, domains, lastCommit ? commitInfoOf(lastCommit) : undefined);
   });
+}
+
+/**
+ * The snapshot one commit later, without reading the log: `actions` (the commit at
+ * `prev.version + 1`, whose listing entry is `commitFile`) replayed over `prev` by the rules every
+ * load uses, `prev`'s files playing the checkpoint's part. For a long-lived writer that knows
+ * the commit it just made; tombstones are not carried (the result refuses to list them).
+ */
+export function snapshotAfterCommit(prev: Snapshot, actions: readonly Action[], commitFile: ObjectMeta): Snapshot {
+  const store = prev.store;
+  const version = prev.version + 1;
+  const replayer = new Replayer((p) => logPathKey(p, store.rootUri));
+  replayer.applyCommit(actions);
+  replayer.applyNonFile({ protocol: prev.protocol });
+  replayer.applyNonFile({ metaData: prev.metadata });
+  for (const txn of prev.txns.values()) replayer.applyNonFile({ txn });
+  for (const domainMetadata of prev.domains.values()) replayer.applyNonFile({ domainMetadata });
+  for (const f of prev.files) replayer.applyCheckpointFile({ add: f.add });
+  const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, store.rootUri);
+  const state = replayer.state;
+  const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
+  const segment: LogSegment = { ...prev.segment, version, commits: [...prev.segment.commits, { version, file: commitFile }] };
+  return new Snapshot(store, version, protocol, metadata, files, undefined, state.txns, state.domains, segment, commitInfoOf([...actions]));
 }
 
 /** What reading a log segment gives before any checkpoint file action is decoded. */

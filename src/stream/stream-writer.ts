@@ -7,7 +7,7 @@ import type { TableState } from '../snapshot/table-state.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { storeForUri, type StorageOptions } from '../storage/store-for-url.js';
 import { validateWriteStreamOptions } from '../ops/write/validate-options.js';
-import { autoCompactAfter, autoCompactSettings, type AutoCompactOptions } from './auto-compact.js';
+import { AutoCompactor, autoCompactSettings, type AutoCompactOptions } from './auto-compact.js';
 import type { StreamWriteResult } from './micro-batch-sink.js';
 import { MicroBatchWritable, type MicroBatchWritableOptions } from './micro-batch-writable.js';
 
@@ -38,14 +38,15 @@ export interface WriteStreamOptions extends NewColumnOptions {
  */
 export class DeltaStreamWriter {
   private store: ObjectStore | undefined;
-  private readonly autoCompact: ReturnType<typeof autoCompactSettings>;
+  private readonly autoCompact: AutoCompactor | undefined;
 
   constructor(readonly uri: string, private readonly opts: WriteStreamOptions) {
     if (typeof opts?.appId !== 'string' || opts.appId.length === 0) {
       throw invalidArgument('writeStream needs an appId', 'pass { appId: "<stable name of this stream>" }; keep it across restarts');
     }
     validateWriteStreamOptions(opts);
-    this.autoCompact = autoCompactSettings(opts.autoCompact);
+    const settings = autoCompactSettings(opts.autoCompact);
+    this.autoCompact = settings ? new AutoCompactor(settings) : undefined;
   }
 
   get appId(): string {
@@ -74,7 +75,7 @@ export class DeltaStreamWriter {
       },
     });
     // The batch has committed: compaction comes after, in its own commit, and cannot fail the batch.
-    const compaction = this.autoCompact && !result.skipped ? await autoCompactAfter(store, result.version, this.autoCompact) : undefined;
+    const compaction = this.autoCompact && !result.skipped ? await this.autoCompact.after(store, result.version) : undefined;
     return { ...result, batchId, ...(compaction ? { autoCompaction: compaction } : {}) };
   }
 

@@ -6,7 +6,8 @@ import { Int64, Utf8, type RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { latestTableState } from '../../src/snapshot/latest-state.js';
-import { loadSnapshot, loadTableState, type TableState } from '../../src/snapshot/snapshot.js';
+import { loadSnapshot, loadTableState, snapshotAfterCommit, type Snapshot, type TableState } from '../../src/snapshot/snapshot.js';
+import { readCommit } from '../../src/log/read-commit.js';
 import { writeToStore } from '../../src/ops/write/write.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { batchOf, idBatch, tempDir } from '../support/temp.js';
@@ -136,4 +137,40 @@ test('a protocol this library cannot read, committed by another engine, refuses 
     return true;
   });
   assert.equal(await new LocalStore(uri).head(`_delta_log/${'3'.padStart(20, '0')}.json`), undefined);
+});
+
+test('a snapshot carried forward commit by commit (snapshotAfterCommit) has exactly the files, txns and metadata of a fresh load (random histories)', { timeout: 180_000 }, async () => {
+  type Op = 'append' | 'txn-append' | 'delete' | 'update' | 'optimize' | 'overwrite' | 'new-column';
+  const op = fc.constantFrom<Op>('append', 'txn-append', 'delete', 'update', 'optimize', 'overwrite', 'new-column');
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 10 }), fc.boolean(), async (ops, dvs) => {
+      const uri = await tempDir('dlts-carried-');
+      const store = new LocalStore(uri);
+      await writeDeltaTable(uri, idBatch([0, 1, 2]), { properties: { 'delta.checkpointInterval': '3', ...(dvs ? { 'delta.enableDeletionVectors': 'true' } : {}) } });
+      let carried = await loadSnapshot(store);
+      let id = 3;
+      let txn = 0;
+      let columns = 0;
+      for (const o of ops) {
+        const table = await DeltaTable.open(uri);
+        if (o === 'append') await writeDeltaTable(uri, rowWithColumns(id++, columns, 'a'), { mode: 'append' });
+        else if (o === 'txn-append') await writeDeltaTable(uri, rowWithColumns(id++, columns, 'a'), { mode: 'append', appTransaction: { appId: 'app', version: txn++ } });
+        else if (o === 'delete') await table.delete(`id % 3 = ${id % 3}`);
+        else if (o === 'update') await table.update({ predicate: 'id % 2 = 0', set: { label: "'u'" } });
+        else if (o === 'optimize') await table.optimize();
+        else if (o === 'overwrite') await writeDeltaTable(uri, rowWithColumns(id++, columns, 'o'), { mode: 'overwrite', predicate: [['id', '>=', 3]] });
+        else await writeDeltaTable(uri, rowWithColumns(id++, ++columns, 'n'), { mode: 'append', schemaMode: 'merge' });
+        const latest = await loadSnapshot(store);
+        // Every commit in between is replayed onto the carried snapshot, one at a time.
+        for (let v = carried.version + 1; v <= latest.version; v++) {
+          carried = snapshotAfterCommit(carried, await readCommit(store, v), (await store.head(`_delta_log/${String(v).padStart(20, '0')}.json`))!);
+        }
+        const files = (s: Snapshot): string[] => s.files.map((f) => `${f.path}|${f.add.deletionVector ? JSON.stringify(f.add.deletionVector) : ''}|${f.add.size}`).sort();
+        assert.equal(carried.version, latest.version);
+        assert.deepEqual(files(carried), files(latest), `files after ${o}`);
+        assert.deepEqual(facts(carried), facts(latest), `state after ${o}`);
+      }
+    }),
+    { numRuns: 20 },
+  );
 });
