@@ -85,6 +85,13 @@ if (!process.env.S3_ENDPOINT && process.env.SKIP_S3_SERVER !== '1') {
     s3 = { env: { S3_UNAVAILABLE: s3.reason } };
   }
 }
+// Chromium (Debian's package) is installed here, once, before the browser test files run: two of
+// them installing it at once raced for apt's list lock (DPkg::Lock::Timeout does not cover it).
+if (files.some((f) => f.includes('/browser/'))) {
+  const { ensureChromium } = await import('../dist/test/browser/chromium.js');
+  const missing = ensureChromium();
+  if (missing) console.warn(`\n*** WARNING: no Chromium for the browser tests: ${missing} ***\n`);
+}
 let status = 1;
 try {
   const res = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, ...s3.env } });

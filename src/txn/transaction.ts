@@ -43,9 +43,10 @@ export interface CommitResult {
  * Commits with optimistic concurrency (Spark OptimisticTransaction):
  *
  *   v = readVersion+1 ─► put-if-absent <v>.json ─► created ─► done
- *        ▲                    │ taken                  │ unknown outcome (timeout, 5xx)
- *        │                    ▼                        ▼
- *        └─ v+1 ◄─ read winner v, check conflicts   read <v>.json back: our txnId? done : taken/retry
+ *        ▲                    │ taken                        │ unknown outcome (timeout, 5xx)
+ *        │                    ▼                              ▼
+ *        └─ tip+1 ◄─ pause, read winners v..tip,       read <v>.json back: our txnId? done : taken/retry
+ *                    check each for conflicts
  *
  * A real conflict is COMMIT_CONFLICT; nothing is ever deleted on a failed or ambiguous commit.
  */
@@ -65,21 +66,45 @@ export async function commitTransaction(req: CommitRequest): Promise<CommitResul
         hint: "open it with DeltaTable.open(), or write with { mode: 'append' }",
       });
     }
-    const winner = await readCommit(req.store, version);
-    checkConflicts(req.footprint, winner, version);
-    const winnerIct = commitInfoOf(winner)?.inCommitTimestamp;
-    if (typeof winnerIct === 'number') previousIct = winnerIct;
-    version++;
     const outOfBudget = req.footprint.isBlindAppend
       ? now() - started > policy.blindAppendBudgetMs
       : attempt >= policy.maxAttempts;
     if (outOfBudget) {
-      throw new DeltaError('COMMIT_CONFLICT', `gave up after ${attempt} attempts: other writers kept committing first (last seen version ${version - 1})`, {
+      // The winners are checked first: a real conflict is reported as one, not as a lost race.
+      const { next } = await catchUp(req, version);
+      throw new DeltaError('COMMIT_CONFLICT', `gave up after ${attempt} attempts: other writers kept committing first (last seen version ${next - 1})`, {
         hint: 'the table is under heavy concurrent writes; retry later or reduce the number of writers',
         retryable: true,
       });
     }
+    // Pause first, then read every commit up to the newest: the next attempt goes right after
+    // the tip. Stepping one version per attempt (with a pause each) never caught up with a
+    // writer committing every few milliseconds (a vacuum beside a fast appender retried for minutes).
     if (policy.backoffMs > 0) await sleep(Math.random() * policy.backoffMs * Math.min(attempt, 8));
+    const caughtUp = await catchUp(req, version);
+    version = caughtUp.next;
+    if (caughtUp.lastIct !== undefined) previousIct = caughtUp.lastIct;
+  }
+}
+
+/**
+ * Reads the commits from `from` (one exists: this transaction just lost it) to the newest and
+ * checks each against the transaction (COMMIT_CONFLICT on a real conflict). Returns the first
+ * version not yet taken and the newest in-commit timestamp seen.
+ */
+async function catchUp(req: CommitRequest, from: Version): Promise<{ next: Version; lastIct: number | undefined }> {
+  let lastIct: number | undefined;
+  for (let v = from; ; v++) {
+    let winner: Action[];
+    try {
+      winner = await readCommit(req.store, v);
+    } catch (err) {
+      if (v > from && isDeltaError(err, 'FILE_NOT_FOUND')) return { next: v, lastIct };
+      throw err;
+    }
+    checkConflicts(req.footprint, winner, v);
+    const ict = commitInfoOf(winner)?.inCommitTimestamp;
+    if (typeof ict === 'number') lastIct = ict;
   }
 }
 
