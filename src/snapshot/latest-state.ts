@@ -3,8 +3,8 @@ import { readCommit } from '../log/read-commit.js';
 import type { Action, Version } from '../protocol/actions.js';
 import { commitPath } from '../protocol/log-paths.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
-import { commitInfoOf, Replayer } from './replay.js';
-import { checkProtocolAndMetadata, loadTableState } from './snapshot.js';
+import { commitInfoOf } from './replay.js';
+import { checkProtocolAndMetadata, loadTableState, replayCommitOver } from './snapshot.js';
 import { TableState } from './table-state.js';
 
 /**
@@ -85,12 +85,7 @@ async function advance(store: ObjectStore, cached: CachedState): Promise<CachedS
  * (newest wins), then the old state's protocol, metaData, txns and live domains as older actions.
  */
 function applyCommit(state: TableState, version: Version, actions: readonly Action[]): TableState {
-  const replayer = new Replayer((p) => p);
-  replayer.applyCommit(actions);
-  replayer.applyNonFile({ protocol: state.protocol });
-  replayer.applyNonFile({ metaData: state.metadata });
-  for (const txn of state.txns.values()) replayer.applyNonFile({ txn });
-  for (const domainMetadata of state.domains.values()) replayer.applyNonFile({ domainMetadata });
+  const replayer = replayCommitOver(state, actions);
   const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, state.store.rootUri);
   const { txns, domains } = replayer.state;
   return new TableState(state.store, version, protocol, metadata, txns, domains, commitInfoOf(actions));

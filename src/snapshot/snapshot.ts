@@ -106,18 +106,28 @@ export function loadTableState(store: ObjectStore, opts: { version?: Version } =
 export function snapshotAfterCommit(prev: Snapshot, actions: readonly Action[], commitFile: ObjectMeta): Snapshot {
   const store = prev.store;
   const version = prev.version + 1;
-  const replayer = new Replayer((p) => logPathKey(p, store.rootUri));
-  replayer.applyCommit(actions);
-  replayer.applyNonFile({ protocol: prev.protocol });
-  replayer.applyNonFile({ metaData: prev.metadata });
-  for (const txn of prev.txns.values()) replayer.applyNonFile({ txn });
-  for (const domainMetadata of prev.domains.values()) replayer.applyNonFile({ domainMetadata });
+  const replayer = replayCommitOver(prev, actions);
   for (const f of prev.files) replayer.applyCheckpointFile({ add: f.add });
   const { protocol, metadata } = checkProtocolAndMetadata(replayer.state, version, store.rootUri);
   const state = replayer.state;
   const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
   const segment: LogSegment = { ...prev.segment, version, commits: [...prev.segment.commits, { version, file: commitFile }] };
   return new Snapshot(store, version, protocol, metadata, files, undefined, state.txns, state.domains, segment, commitInfoOf([...actions]));
+}
+
+/**
+ * A Replayer holding one commit (newest, so it wins) over the non-file state of the version
+ * before it (protocol, metaData, txns, live domains, as older actions): the step from one known
+ * state to the next, by the rules every load uses. File actions of `prev` are the caller's to add.
+ */
+export function replayCommitOver(prev: TableState, actions: readonly Action[]): Replayer {
+  const replayer = new Replayer((p) => logPathKey(p, prev.store.rootUri));
+  replayer.applyCommit(actions);
+  replayer.applyNonFile({ protocol: prev.protocol });
+  replayer.applyNonFile({ metaData: prev.metadata });
+  for (const txn of prev.txns.values()) replayer.applyNonFile({ txn });
+  for (const domainMetadata of prev.domains.values()) replayer.applyNonFile({ domainMetadata });
+  return replayer;
 }
 
 /** What reading a log segment gives before any checkpoint file action is decoded. */

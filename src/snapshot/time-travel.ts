@@ -25,27 +25,22 @@ export interface CommitTimestamp {
 class Timeline {
   /** Monotonized modification times of the commits before `ictFrom` (all of them without it). */
   private readonly early: CommitTimestamp[] = [];
-  /** The commits from `ictFrom` on, whose time is read (and remembered) on demand. */
-  private readonly late: Version[] = [];
+  /** The commits from `ictFrom` on, whose time is read (and remembered) on demand; the modification time is the fallback. */
+  private readonly late: Array<{ version: Version; mtimeMs: number }> = [];
   /** In-commit timestamps read so far. */
   private readonly read = new Map<Version, number>();
-  /** Every commit's modification time, the fallback of a commit without an in-commit timestamp. */
-  private readonly mtimes: Map<Version, number>;
 
   constructor(private readonly store: ObjectStore, commits: ReadonlyArray<{ version: Version; file: ObjectMeta }>, ictFrom: Version | undefined) {
     let prev = -Infinity;
-    const mtimes = new Map<Version, number>();
     for (const { version, file } of commits) {
-      mtimes.set(version, file.lastModifiedMs);
       if (ictFrom !== undefined && version >= ictFrom) {
-        this.late.push(version);
+        this.late.push({ version, mtimeMs: file.lastModifiedMs });
         continue;
       }
       const ts = file.lastModifiedMs <= prev ? prev + 1 : file.lastModifiedMs;
       this.early.push({ version, timestampMs: ts });
       prev = ts;
     }
-    this.mtimes = mtimes;
   }
 
   get isEmpty(): boolean {
@@ -94,11 +89,11 @@ class Timeline {
 
   /** The i-th commit of the in-commit-timestamp range: its inCommitTimestamp, else its modification time. */
   private async lateAt(i: number): Promise<CommitTimestamp> {
-    const version = this.late[i]!;
+    const { version, mtimeMs } = this.late[i]!;
     let ts = this.read.get(version);
     if (ts === undefined) {
       const ict = commitInfoOf(await readCommit(this.store, version))?.inCommitTimestamp;
-      ts = typeof ict === 'number' ? ict : this.mtimes.get(version)!;
+      ts = typeof ict === 'number' ? ict : mtimeMs;
       this.read.set(version, ts);
     }
     return { version, timestampMs: ts };

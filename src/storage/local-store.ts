@@ -52,9 +52,7 @@ export class LocalStore implements ObjectStore {
 
   async head(p: string): Promise<ObjectMeta | undefined> {
     try {
-      const st = await fs.stat(this.readPath(p));
-      if (!st.isFile()) return undefined;
-      return { path: p, sizeBytes: st.size, lastModifiedMs: Math.floor(st.mtimeMs) };
+      return metaOf(p, await fs.stat(this.readPath(p)));
     } catch (err) {
       if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return undefined;
       throw this.wrap('head', p, err);
@@ -89,8 +87,7 @@ export class LocalStore implements ObjectStore {
   private statSync(p: string): ObjectMeta | undefined {
     try {
       const st = statSync(this.root + path.sep + (path.sep === '/' ? p : p.split('/').join(path.sep)), { throwIfNoEntry: false });
-      if (!st?.isFile()) return undefined;
-      return { path: p, sizeBytes: st.size, lastModifiedMs: Math.floor(st.mtimeMs) };
+      return st && metaOf(p, st);
     } catch (err) {
       if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return undefined;
       throw this.wrap('list', p, err);
@@ -114,24 +111,19 @@ export class LocalStore implements ObjectStore {
   async putUnique(p: string, bytes: Uint8Array): Promise<{ durable: Promise<void> }> {
     // No temp file and no rename: the name is new, so nothing is replaced and no reader looks.
     // The fsync is left running: the caller overlaps it with writing the commit (putIfAbsentAfter).
-    const file = this.abs(p);
-    let handle;
+    let handle: fs.FileHandle;
     try {
-      handle = await this.createFile(file);
-      await handle.writeFile(bytes);
+      handle = await this.writeNew(this.abs(p), bytes);
     } catch (err) {
-      await handle?.close().catch(() => undefined);
-      if (handle) await fs.rm(file, { force: true }).catch(() => undefined);
       throw this.wrap('put', p, err);
     }
-    const opened = handle;
     const durable = (async () => {
       try {
-        await opened.sync();
+        await handle.sync();
       } catch (err) {
         throw this.wrap('put', p, err);
       } finally {
-        await opened.close().catch(() => undefined);
+        await handle.close().catch(() => undefined);
       }
     })();
     durable.catch(() => undefined); // observed by whoever commits; never an unhandled rejection
@@ -177,7 +169,6 @@ export class LocalStore implements ObjectStore {
       await fs.rm(tmp, { force: true });
     }
   }
-
 
   async delete(p: string): Promise<void> {
     try {
@@ -227,17 +218,29 @@ export class LocalStore implements ObjectStore {
 
   /** Creates `file` (never replacing one) with `bytes`, fsynced; its folders are made when missing. */
   private async writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+    const handle = await this.writeNew(file, bytes);
+    try {
+      await handle.sync(); // durable before it becomes visible
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await handle.close();
+  }
+
+  /** Creates `file` (never replacing one) and writes `bytes`; returns it open, or removes it when the write fails. */
+  private async writeNew(file: string, bytes: Uint8Array): Promise<fs.FileHandle> {
     const handle = await this.createFile(file);
     try {
       await handle.writeFile(bytes);
-      await handle.sync(); // durable before it becomes visible
+      return handle;
     } catch (err) {
       // A full or read-only disk fails the write after the file exists: leave nothing behind.
       await handle.close().catch(() => undefined);
       await fs.rm(file, { force: true }).catch(() => undefined);
       throw err;
     }
-    await handle.close();
   }
 
   /** Opens a new file for writing (never an existing one), making its folders only when missing. */
@@ -315,6 +318,11 @@ const BEYOND_PLAIN_ORDER = /[\ud800-\uffff]/;
 /** Compares strings by their UTF-8 bytes, the order object stores list in. */
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** The listing entry of a stat: files only (a folder or a socket is no object). */
+function metaOf(p: string, st: { isFile(): boolean; size: number; mtimeMs: number }): ObjectMeta | undefined {
+  return st.isFile() ? { path: p, sizeBytes: st.size, lastModifiedMs: Math.floor(st.mtimeMs) } : undefined;
 }
 
 function isCode(err: unknown, code: string): boolean {
