@@ -19,12 +19,13 @@ export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', wher
   const extended = reader(child('extendedFileMetadata'));
   const baseRowId = reader(child('baseRowId'));
   const defaultRowCommitVersion = reader(child('defaultRowCommitVersion'));
-  const partitionValues = mapReader(child('partitionValues'));
+  const partitionValues = mapReader(child('partitionValues'), EMPTY_PARTITION_VALUES);
   const tags = mapReader(child('tags'));
   const dv = dvReader(child('deletionVector'));
+  const valid = validity(column);
   const out: Array<AddAction | RemoveAction> = [];
   for (let row = 0; row < column.length; row++) {
-    if (!column.getValid(row)) continue;
+    if (!valid(row)) continue;
     const path = str(row) as string | null;
     if (path === null) throw corruptLog(where, `${kind} row ${row} has no path`);
     // Properties are set one by one on a single object: object spreads per row made a million-file
@@ -70,8 +71,9 @@ export function fileRowIdentities(column: Data, where: string): (row: number) =>
   const path = reader(child('path'));
   const dv = dvReader(child('deletionVector'));
   const deletionTimestamp = reader(child('deletionTimestamp'));
+  const valid = validity(column);
   return (row) => {
-    if (!column.getValid(row)) return undefined;
+    if (!valid(row)) return undefined;
     const p = path(row) as string | null;
     if (p === null) throw corruptLog(where, `file action row ${row} has no path`);
     return { path: p, deletionVector: dv(row) ?? undefined, deletionTimestamp: (deletionTimestamp(row) as number | null) ?? undefined };
@@ -124,28 +126,54 @@ function asciiText(values: Uint8Array): string | undefined {
   return text ?? undefined;
 }
 
-/** Reads one scalar child (string, integer as number, or boolean) at a parent row. */
-function reader(d: Data | undefined): (row: number) => unknown {
-  if (!d) return () => null;
-  const type = d.type as DataType;
-  const ascii = DataType.isUtf8(type) ? asciiText(d.values as Uint8Array) : undefined;
+const ALL_VALID = (): boolean => true;
+
+/**
+ * Row validity of a column, read from its bitmap directly: Arrow's getValid re-checks the type
+ * (union or not) and the null count on every call, a tenth of a million-file open. The bitmap
+ * counts from the array's offset (Arrow JS slices it with the array, not the bits).
+ */
+function validity(d: Data): (row: number) => boolean {
+  const bits = d.nullBitmap as Uint8Array | undefined;
+  if (d.nullCount === 0 || !bits || bits.length === 0) return ALL_VALID;
+  const offset = d.offset;
   return (i) => {
-    if (!d.getValid(i)) return null;
-    // Arrow JS slices offsets and fixed-width values with the array; booleans keep a bit offset.
-    if (DataType.isUtf8(type)) {
-      const o = d.valueOffsets as Int32Array;
-      if (ascii !== undefined) return ascii.slice(o[i]!, o[i + 1]!);
-      return decoder.decode((d.values as Uint8Array).subarray(o[i]!, o[i + 1]!));
-    }
-    if (DataType.isBool(type)) {
-      const bit = d.offset + i;
-      return (((d.values as Uint8Array)[bit >> 3]! >> (bit & 7)) & 1) === 1;
-    }
-    return Number((d.values as ArrayLike<number | bigint>)[i]!);
+    const bit = offset + i;
+    return ((bits[bit >> 3]! >> (bit & 7)) & 1) === 1;
   };
 }
 
-function mapReader(d: Data | undefined): (row: number) => Record<string, string | null> | null {
+/**
+ * Reads one scalar child (string, integer as number, or boolean) at a parent row. The type is
+ * looked at once, here, so each row costs one closure call and no type test.
+ */
+function reader(d: Data | undefined): (row: number) => unknown {
+  if (!d) return () => null;
+  const type = d.type as DataType;
+  const valid = validity(d);
+  // Arrow JS slices offsets and fixed-width values with the array; booleans keep a bit offset.
+  if (DataType.isUtf8(type)) {
+    const o = d.valueOffsets as Int32Array;
+    const values = d.values as Uint8Array;
+    const ascii = asciiText(values);
+    if (ascii !== undefined) return (i) => (valid(i) ? ascii.slice(o[i]!, o[i + 1]!) : null);
+    return (i) => (valid(i) ? decoder.decode(values.subarray(o[i]!, o[i + 1]!)) : null);
+  }
+  if (DataType.isBool(type)) {
+    const values = d.values as Uint8Array;
+    const offset = d.offset;
+    return (i) => {
+      if (!valid(i)) return null;
+      const bit = offset + i;
+      return ((values[bit >> 3]! >> (bit & 7)) & 1) === 1;
+    };
+  }
+  const values = d.values as ArrayLike<number | bigint>;
+  return (i) => (valid(i) ? Number(values[i]!) : null);
+}
+
+/** Reads a string map child; `empty`, when given, stands for every empty map (no object per row). */
+function mapReader(d: Data | undefined, empty?: Record<string, string | null>): (row: number) => Record<string, string | null> | null {
   if (!d) return () => null;
   const entries = d.children[0]!;
   const keys = entries.children[0]!;
@@ -154,8 +182,10 @@ function mapReader(d: Data | undefined): (row: number) => Record<string, string 
   // Entry k of the map is row k of the entries struct and of its key and value children.
   const k = reader(keys);
   const v = reader(vals);
+  const valid = validity(d);
   return (i) => {
-    if (!d.getValid(i)) return null;
+    if (!valid(i)) return null;
+    if (empty && o[i] === o[i + 1]) return empty;
     const out: Record<string, string | null> = {};
     for (let e = o[i]!; e < o[i + 1]!; e++) setOwn(out, k(e) as string, v(e));
     return out;
@@ -171,8 +201,9 @@ function dvReader(d: Data | undefined): (row: number) => DeletionVectorDescripto
   const offset = reader(c('offset'));
   const sizeInBytes = reader(c('sizeInBytes'));
   const cardinality = reader(c('cardinality'));
+  const valid = validity(d);
   return (i) => {
-    if (!d.getValid(i)) return null;
+    if (!valid(i)) return null;
     return {
       storageType: storageType(i) as DeletionVectorDescriptor['storageType'], pathOrInlineDv: pathOrInlineDv(i) as string,
       ...opt('offset', offset(i)), sizeInBytes: sizeInBytes(i) as number, cardinality: cardinality(i) as number,

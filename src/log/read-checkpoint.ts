@@ -104,6 +104,21 @@ export async function readCheckpoint(store: ObjectStore, checkpoint: CheckpointF
   return actions;
 }
 
+/** The adds and removes of one chunk, unwrapped (what replaying a million-file checkpoint wants). */
+export function fileActionsOfChunk(chunk: FileActionChunk): { adds: AddAction[]; removes: RemoveAction[] } {
+  if (chunk.kind === 'actions') {
+    const adds: AddAction[] = [];
+    const removes: RemoveAction[] = [];
+    for (const a of chunk.actions) {
+      if ('add' in a) adds.push(a.add);
+      else removes.push(a.remove);
+    }
+    return { adds, removes };
+  }
+  const actions = guard(chunk.where, () => fileActionsFromColumn(chunk.column, chunk.kind, chunk.where));
+  return chunk.kind === 'add' ? { adds: actions as AddAction[], removes: [] } : { adds: [], removes: actions as RemoveAction[] };
+}
+
 /** The actions of one chunk as plain objects. */
 export function actionsOfChunk(chunk: FileActionChunk): Array<{ add: AddAction } | { remove: RemoveAction }> {
   if (chunk.kind === 'actions') return chunk.actions;

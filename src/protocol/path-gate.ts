@@ -75,6 +75,8 @@ export function logPathKey(raw: string, rootUri: string): string {
 
 /** The store path of an add/remove/cdc path: resolveLogPath, then storePathOf. */
 export function dataStorePath(raw: string, rootUri: string): string {
+  // The plain relative name of nearly every file, without building its location.
+  if (!NEEDS_WORK.test(raw)) return raw;
   return storePathOf(resolveLogPath(raw, rootUri), rootUri);
 }
 

@@ -77,6 +77,13 @@ export class Replayer {
     return this.touched.size === 0 || !this.touched.has(fileKey(this.normalizePath(path), dv));
   }
 
+  /** A chunk of a checkpoint's file actions, each kept unless a commit touched the same file. */
+  applyCheckpointFiles(adds: readonly AddAction[], removes: readonly RemoveAction[]): void {
+    const untouched = this.touched.size === 0;
+    for (const a of adds) if (untouched || this.survivesCheckpoint(a.path, a.deletionVector)) this.state.adds.push(a);
+    for (const r of removes) if (untouched || this.survivesCheckpoint(r.path, r.deletionVector)) this.state.tombstones.push(r);
+  }
+
   /** A checkpoint's file action; kept unless a commit touched the same file. */
   applyCheckpointFile(a: { add: AddAction } | { remove: RemoveAction }): void {
     const f = 'add' in a ? a.add : a.remove;

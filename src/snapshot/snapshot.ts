@@ -1,7 +1,7 @@
 import { corruptLog, isDeltaError } from '../errors.js';
 import { listLogSegment } from '../log/list-log.js';
 import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
-import { actionsOfChunk, CheckpointSource } from '../log/read-checkpoint.js';
+import { CheckpointSource, fileActionsOfChunk } from '../log/read-checkpoint.js';
 import { readCommits } from '../log/read-commit.js';
 import type {
   Action, AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
@@ -71,7 +71,8 @@ export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tomb
       // A checkpoint's removes are only tombstones (they cancel none of its adds): without them
       // its remove column, thousands of rows after many compactions, is never decoded.
       for await (const chunk of checkpoint.fileActionChunks({ removes: withTombstones })) {
-        for (const a of actionsOfChunk(chunk)) replayer.applyCheckpointFile(a);
+        const { adds, removes } = fileActionsOfChunk(chunk);
+        replayer.applyCheckpointFiles(adds, removes);
       }
     }
     const state = replayer.state;
