@@ -1,6 +1,7 @@
 import { isAsciiBytes, latin1String } from '../format/byte-text.js';
-import { DataType, type Data } from 'apache-arrow';
+import { DataType, makeData, Struct, type Data } from 'apache-arrow';
 import { corruptLog } from '../errors.js';
+import { joinedPathsMayNeedWork } from '../protocol/path-gate.js';
 import { setOwn } from './arrow-rows.js';
 import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../protocol/actions.js';
 
@@ -8,7 +9,9 @@ import type { AddAction, DeletionVectorDescriptor, RemoveAction } from '../proto
  * Reads the `add` or `remove` struct column of a checkpoint batch column by column, straight
  * from the Arrow buffers: per-row struct proxies cost ~10x the Parquet decode on 100k files.
  */
-export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', where: string): Array<AddAction | RemoveAction> {
+export function fileActionsFromColumn(
+  column: Data, kind: 'add' | 'remove', where: string, keep?: (row: number) => boolean,
+): Array<AddAction | RemoveAction> {
   const { child } = childrenOf(column);
   const str = reader(child('path'));
   const stats = reader(child('stats'));
@@ -25,7 +28,7 @@ export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', wher
   const valid = validity(column);
   const out: Array<AddAction | RemoveAction> = [];
   for (let row = 0; row < column.length; row++) {
-    if (!valid(row)) continue;
+    if (!valid(row) || (keep && !keep(row))) continue;
     const path = str(row) as string | null;
     if (path === null) throw corruptLog(where, `${kind} row ${row} has no path`);
     // Properties are set one by one on a single object: object spreads per row made a million-file
@@ -53,6 +56,81 @@ export function fileActionsFromColumn(column: Data, kind: 'add' | 'remove', wher
     out.push(a as unknown as AddAction | RemoveAction);
   }
   return out;
+}
+
+/**
+ * Checks, from validity bitmaps alone, that every action row of an `add`/`remove` column has
+ * what fileActionsFromColumn requires (a path; for an add, a size), and counts the rows. After
+ * this passes, building the actions later cannot fail: a file list can wait until it is used.
+ */
+export function checkFileRows(column: Data, kind: 'add' | 'remove', where: string): number {
+  const { child } = childrenOf(column);
+  const valid = validity(column);
+  const pathData = child('path');
+  const sizeData = child('size');
+  const hasPath = pathData ? validity(pathData) : () => false;
+  const hasSize = kind === 'remove' ? ALL_VALID : sizeData ? validity(sizeData) : () => false;
+  let rows = 0;
+  for (let row = 0; row < column.length; row++) {
+    if (!valid(row)) continue;
+    if (!hasPath(row)) throw corruptLog(where, `${kind} row ${row} has no path`);
+    if (!hasSize(row)) throw corruptLog(where, `add row ${row} (${String(reader(pathData)(row))}) has no size`);
+    rows++;
+  }
+  return rows;
+}
+
+/**
+ * Whether every path of the column is a plain relative name, which the path gate passes through
+ * unchanged and can never refuse (so resolving it later cannot fail): checked on the whole
+ * ASCII buffer at once plus each path's first byte. False also when unsure (non-ASCII text).
+ */
+export function pathsArePlain(column: Data): boolean {
+  const d = childrenOf(column).child('path');
+  if (!d) return false;
+  const values = d.values as Uint8Array;
+  const text = asciiText(values);
+  if (text === undefined || joinedPathsMayNeedWork(text)) return false;
+  const o = d.valueOffsets as Int32Array;
+  const valid = validity(d);
+  for (let i = 0; i < d.length; i++) {
+    if (!valid(i) || o[i] === o[i + 1]) continue;
+    const first = values[o[i]!];
+    if (first === 0x2f || first === 0x2e) return false; // '/' or '.'
+  }
+  return true;
+}
+
+/**
+ * The struct column without its all-null children, for holding it: Arrow keeps a fixed-width
+ * buffer for a column that is null throughout (a million files' deletion vectors, row ids), and
+ * readers here take a missing child as null.
+ */
+export function withoutNullChildren(column: Data): Data {
+  const type = column.type as Struct;
+  const keep = column.children.flatMap((c, i) => (c.nullCount < c.length ? [i] : []));
+  if (keep.length === column.children.length) return column;
+  return makeData({
+    type: new Struct(keep.map((i) => type.children[i]!)), offset: column.offset, length: column.length,
+    nullCount: column.nullCount, nullBitmap: column.nullBitmap, children: keep.map((i) => column.children[i]!),
+  });
+}
+
+/** A reader of each row's `partitionValues` map (a shared empty object for an empty map). */
+export function partitionValuesOf(column: Data): (row: number) => Readonly<Record<string, string | null>> {
+  const read = mapReader(childrenOf(column).child('partitionValues'), EMPTY_PARTITION_VALUES);
+  return (row) => read(row) ?? EMPTY_PARTITION_VALUES;
+}
+
+/** The sum of `add.size` over the action rows of an `add` column that `keep` accepts (all when absent). */
+export function sizeTotal(column: Data, keep?: (row: number) => boolean): number {
+  const valid = validity(column);
+  const size = reader(childrenOf(column).child('size'));
+  let total = 0;
+  for (let row = 0; row < column.length; row++) {
+    if (valid(row) && (!keep || keep(row))) total += (size(row) as number | null) ?? 0;
+  }
+  return total;
 }
 
 /** What replay and checkpointing need of one checkpoint file row, without building the action. */

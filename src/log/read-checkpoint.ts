@@ -7,7 +7,7 @@ import { parseAction, parseCommitText } from '../protocol/action-codec.js';
 import { sidecarStorePath } from '../protocol/path-gate.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { structCellsByRow } from './arrow-rows.js';
-import { fileActionsFromColumn } from './checkpoint-file-actions.js';
+import { checkFileRows, fileActionsFromColumn } from './checkpoint-file-actions.js';
 import type { CheckpointFiles } from './log-segment.js';
 
 const FILE_COLUMNS = ['add', 'remove'] as const;
@@ -117,6 +117,14 @@ export function fileActionsOfChunk(chunk: FileActionChunk): { adds: AddAction[];
   }
   const actions = guard(chunk.where, () => fileActionsFromColumn(chunk.column, chunk.kind, chunk.where));
   return chunk.kind === 'add' ? { adds: actions as AddAction[], removes: [] } : { adds: [], removes: actions as RemoveAction[] };
+}
+
+/**
+ * The number of actions in a column chunk, each checked to have what building it needs
+ * (checkFileRows), without decoding a value; any failure is CORRUPT_LOG naming the file.
+ */
+export function checkedActionCount(chunk: { kind: 'add' | 'remove'; column: Data; where: string }): number {
+  return guard(chunk.where, () => checkFileRows(chunk.column, chunk.kind, chunk.where));
 }
 
 /** The actions of one chunk as plain objects. */

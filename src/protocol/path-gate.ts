@@ -126,6 +126,16 @@ function confine(rel: string, raw: string, rootUri: string, what: string): strin
   return out.join('/');
 }
 
+/**
+ * Whether paths whose concatenated text is `joined` may hold one the gate does more than pass
+ * through (see NEEDS_WORK), checked over many paths at once. False is a promise only together
+ * with a per-path check that none starts with '/' or '.'; true may be a false alarm where one
+ * path's end and the next one's start meet.
+ */
+export function joinedPathsMayNeedWork(joined: string): boolean {
+  return /[%:\u0000]|\/\/|\/\./.test(joined);
+}
+
 /** '%' escapes, a scheme or drive ':', an absolute '/', '.'/'..' segments, doubled slashes, NUL. */
 const NEEDS_WORK = /[%:\u0000]|^\/|\/\/|(^|\/)\.\.?(\/|$)/;
 const MALFORMED_ESCAPE = /%(?![0-9a-fA-F]{2})/;

@@ -1,38 +1,33 @@
 import { corruptLog, isDeltaError } from '../errors.js';
 import { listLogSegment } from '../log/list-log.js';
 import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
-import { CheckpointSource, fileActionsOfChunk } from '../log/read-checkpoint.js';
+import type { Data } from 'apache-arrow';
+import { fileRowIdentities, pathsArePlain, withoutNullChildren } from '../log/checkpoint-file-actions.js';
+import { checkedActionCount, CheckpointSource, fileActionsOfChunk } from '../log/read-checkpoint.js';
 import { readCommits } from '../log/read-commit.js';
 import type {
-  Action, AddAction, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
+  Action, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveAction, Txn, Version,
 } from '../protocol/actions.js';
 import { checkReadSupport } from '../protocol/features.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
 import { logPathKey } from '../protocol/path-gate.js';
 import { resolveDataPath } from './data-paths.js';
+import { FileList, type ActiveFile, type CheckpointAdds } from './file-list.js';
 import { commitInfoOf, Replayer, type ReplayState } from './replay.js';
 import { TableState } from './table-state.js';
 
 export { TableState };
-
-/** An active data file, with its path decoded and relative to the table root. */
-export interface ActiveFile {
-  /**
-   * The path the store reads, URI-decoded: relative to the table root, or for a file outside it
-   * on the same store kind (a shallow clone's), its absolute `file:///...` or `s3://...` location.
-   */
-  path: string;
-  add: AddAction;
-}
+export type { ActiveFile };
 
 /** The immutable state of a table at one version, with its file list. */
 export class Snapshot extends TableState {
+  private readonly fileList: FileList;
   constructor(
     store: ObjectStore,
     version: Version,
     protocol: Protocol,
     metadata: Metadata,
-    readonly files: readonly ActiveFile[],
+    files: readonly ActiveFile[] | FileList,
     /** undefined when loaded without them (loadSnapshot's `tombstones: false`). */
     private readonly removed: readonly RemoveAction[] | undefined,
     txns: ReadonlyMap<string, Txn>,
@@ -41,6 +36,27 @@ export class Snapshot extends TableState {
     latestCommitInfo: CommitInfo | undefined,
   ) {
     super(store, version, protocol, metadata, txns, domains, latestCommitInfo);
+    this.fileList = files instanceof FileList ? files : FileList.of(files);
+  }
+
+  /** The active files, newest commit's first (built on first use; see FileList). */
+  get files(): readonly ActiveFile[] {
+    return this.fileList.files;
+  }
+
+  /** How many files are active, without building the file list. */
+  get fileCount(): number {
+    return this.fileList.count;
+  }
+
+  /** The active files whose partition values `mayMatch` accepts, building no others (see FileList). */
+  filesWhere(mayMatch: (partitionValues: Readonly<Record<string, string | null>>) => boolean): ActiveFile[] {
+    return this.fileList.filesWhere(mayMatch);
+  }
+
+  /** The total size of the active files in bytes, without building the file list. */
+  get sizeBytes(): number {
+    return this.fileList.sizeBytes;
   }
 
   /**
@@ -67,16 +83,30 @@ export class Snapshot extends TableState {
 export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tombstones?: boolean } = {}): Promise<Snapshot> {
   const withTombstones = opts.tombstones ?? true;
   return readSegment(store, opts, async ({ segment, commits, checkpoint, replayer, protocol, metadata }) => {
+    const pending: CheckpointAdds[] = [];
+    let pendingCount = 0;
+    let lazy = true;
     if (checkpoint) {
       // A checkpoint's removes are only tombstones (they cancel none of its adds): without them
       // its remove column, thousands of rows after many compactions, is never decoded.
       for await (const chunk of checkpoint.fileActionChunks({ removes: withTombstones })) {
-        const { adds, removes } = fileActionsOfChunk(chunk);
-        replayer.applyCheckpointFiles(adds, removes);
+        if (chunk.kind === 'add') {
+          // Kept as columns, checked now so that building them later cannot fail; a path the
+          // gate might refuse makes the whole list be built now, so its error comes from here.
+          const held = checkpointAdds(chunk.column, chunk.where, replayer);
+          pending.push(held.adds);
+          pendingCount += held.count;
+          lazy &&= pathsArePlain(chunk.column);
+        } else {
+          const { adds, removes } = fileActionsOfChunk(chunk);
+          replayer.applyCheckpointFiles(adds, removes);
+        }
       }
     }
     const state = replayer.state;
-    const files = state.adds.map((add) => ({ path: resolveDataPath(add.path, store.rootUri), add }));
+    // JSON checkpoint adds were replayed into state.adds after the commits' own, as in the columns' order.
+    const files = FileList.lazy(store.rootUri, state.adds, pending, pendingCount);
+    if (!lazy) void files.files;
     const lastCommit = commits.at(-1);
     return new Snapshot(
       store, segment.version, protocol, metadata, files, withTombstones ? state.tombstones : undefined, state.txns, state.domains,
@@ -129,6 +159,26 @@ export function replayCommitOver(prev: TableState, actions: readonly Action[]): 
   for (const txn of prev.txns.values()) replayer.applyNonFile({ txn });
   for (const domainMetadata of prev.domains.values()) replayer.applyNonFile({ domainMetadata });
   return replayer;
+}
+
+/**
+ * A checkpoint's add column held for the file list: its rows checked, and those a commit after
+ * the checkpoint touched flagged out (only then are their paths decoded at load).
+ */
+function checkpointAdds(column: Data, where: string, replayer: Replayer): { adds: CheckpointAdds; count: number } {
+  const rows = checkedActionCount({ kind: 'add', column, where });
+  if (replayer.touched.size === 0) return { adds: { column: withoutNullChildren(column), where, kept: undefined }, count: rows };
+  const identity = fileRowIdentities(column, where);
+  const kept = new Uint8Array(column.length);
+  let count = 0;
+  for (let row = 0; row < column.length; row++) {
+    const id = identity(row);
+    if (id && replayer.survivesCheckpoint(id.path, id.deletionVector)) {
+      kept[row] = 1;
+      count++;
+    }
+  }
+  return { adds: { column: withoutNullChildren(column), where, kept }, count };
 }
 
 /** What reading a log segment gives before any checkpoint file action is decoded. */

@@ -20,14 +20,13 @@ export async function tableApi(table: ServedTable, what: string, query: URLSearc
   switch (what) {
     case 'summary': {
       const [last] = await t.history({ limit: 1 });
-      const files = t.snapshot.files;
       return {
         id: table.id, name: table.name, uri: table.uri, version: t.version,
         lastOperation: last?.operation ?? null, lastCommitMs: last?.timestamp ?? null,
         schema: t.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })),
         partitionColumns: t.partitionColumns, properties: t.metadata.configuration, protocol: t.protocol,
         tableId: t.metadata.id, tableName: t.metadata.name ?? null, description: t.metadata.description ?? null,
-        numFiles: files.length, sizeBytes: files.reduce((s, f) => s + f.add.size, 0),
+        numFiles: t.snapshot.fileCount, sizeBytes: t.snapshot.sizeBytes,
         filesUrl: table.localRoot === undefined ? null : `/tables/${table.id}`,
       };
     }
@@ -35,7 +34,7 @@ export async function tableApi(table: ServedTable, what: string, query: URLSearc
       return jsonSafe(await t.history({ limit: intParam(query, 'limit') ?? 200 }));
     case 'files':
       return {
-        total: t.snapshot.files.length,
+        total: t.snapshot.fileCount,
         files: t.snapshot.files.slice(0, MAX_FILES).map((f) => ({
           path: f.path, size: f.add.size, partitionValues: f.add.partitionValues, modificationTime: f.add.modificationTime,
           stats: parseStats(f.add.stats), deletionVector: f.add.deletionVector !== undefined && f.add.deletionVector !== null,

@@ -4,7 +4,7 @@ import { parsePartitionValue } from '../../protocol/partition-values.js';
 import { findField, type DeltaType } from '../../protocol/schema.js';
 import { physicalName } from '../../protocol/column-mapping.js';
 import type { FileStats } from '../../protocol/stats.js';
-import type { ActiveFile, Snapshot } from '../../snapshot/snapshot.js';
+import type { ActiveFile, Snapshot, TableState } from '../../snapshot/snapshot.js';
 import { fileMayMatch, type FileFacts } from './file-skipping.js';
 import type { BoundTerm, Comparable } from './filter.js';
 
@@ -26,11 +26,15 @@ export function rowGroupsMayMatch(snapshot: Snapshot, file: ActiveFile, filter: 
 
 /** Typed partition values of a file, in the filters' comparable domain (undefined: not a partition column). */
 export function partitionValueReader(snapshot: Snapshot, file: ActiveFile): (column: string) => Comparable | null | undefined {
+  return partitionValueIn(snapshot, file.add.partitionValues);
+}
+
+/** As partitionValueReader, over an `add.partitionValues` map. */
+export function partitionValueIn(snapshot: TableState, values: Readonly<Record<string, string | null>>): (column: string) => Comparable | null | undefined {
   return (column) => {
     const field = snapshot.partitionColumns.some((c) => c.toLowerCase() === column.toLowerCase()) ? findField(snapshot.schema, column) : undefined;
     if (!field) return undefined;
     const key = physicalName(field, snapshot.columnMapping);
-    const values = file.add.partitionValues;
     const raw = key in values ? values[key] : values[field.name];
     const v = parsePartitionValue(raw ?? null, field.type);
     if (v === null || v === undefined) return null;

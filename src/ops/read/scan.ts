@@ -9,7 +9,7 @@ import { comparableReader } from './comparable-values.js';
 import { fileMayMatch } from './file-skipping.js';
 import { bindFilter, filterColumns, termMatches, type BoundTerm, type Comparable, type Filter } from './filter.js';
 import { planReadColumns, readDataFile } from './read-data-file.js';
-import { partitionValueReader } from './row-group-skipping.js';
+import { partitionValueIn, partitionValueReader } from './row-group-skipping.js';
 
 export interface ScanOptions {
   /** Columns to return, in this order. @defaultValue every column of the table */
@@ -21,14 +21,25 @@ export interface ScanOptions {
 /** The files a filter may match, after partition pruning and min/max skipping. */
 export function pruneFiles(snapshot: Snapshot, filter: BoundTerm[][] | undefined): ActiveFile[] {
   if (!filter) return [...snapshot.files];
-  return snapshot.files.filter((file) => {
+  const statsKey = (column: string): string => physicalName(findField(snapshot.schema, column)!, snapshot.columnMapping);
+  // Partition terms first, on the partition values alone (no stats: data terms keep the file),
+  // so a file list not yet built is built only for the partitions the filter can touch.
+  const onPartitions = filter.some((group) => group.some((term) => isPartitionColumn(snapshot, term.column)));
+  const candidates = onPartitions
+    ? snapshot.filesWhere((values) => fileMayMatch(filter, { partitionValue: partitionValueIn(snapshot, values), stats: () => undefined, statsKey }))
+    : snapshot.files;
+  return candidates.filter((file) => {
     let stats: FileStats | undefined | null = null;
     return fileMayMatch(filter, {
       partitionValue: partitionValueReader(snapshot, file),
       stats: () => (stats === null ? (stats = parseStats(file.add.stats)) : stats),
-      statsKey: (column) => physicalName(findField(snapshot.schema, column)!, snapshot.columnMapping),
+      statsKey,
     });
   });
+}
+
+function isPartitionColumn(snapshot: Snapshot, column: string): boolean {
+  return snapshot.partitionColumns.some((c) => c.toLowerCase() === column.toLowerCase());
 }
 
 /** Reads the table's rows as Arrow batches: projection, file skipping, exact row filtering. */

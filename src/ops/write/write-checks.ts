@@ -105,7 +105,7 @@ function visitNested(type: DeltaType, prefix: string, where: string): void {
  */
 export function checkAppendOnly(snapshot: Snapshot | undefined, mode: string, predicate: BoundTerm[][] | undefined, configuration: Readonly<Record<string, string>>): void {
   if (!snapshot || mode !== 'overwrite' || !appendOnly(configuration)) return;
-  const touched = predicate ? pruneFiles(snapshot, predicate).length : snapshot.files.length;
+  const touched = predicate ? pruneFiles(snapshot, predicate).length : snapshot.fileCount;
   if (touched === 0) return;
   throw unsupportedFeature(
     `the table is append-only (delta.appendOnly=true): this overwrite would remove ${predicate ? 'up to ' : ''}${touched} file(s)`,
