@@ -11,6 +11,8 @@ import { DeltaTable } from '../src/index.js';
 import { serializeCommit } from '../src/protocol/action-codec.js';
 import type { Action } from '../src/protocol/actions.js';
 import { commitPath } from '../src/protocol/log-paths.js';
+import { bindFilter } from '../src/ops/read/filter.js';
+import { pruneFiles } from '../src/ops/read/scan.js';
 import { writeCheckpoint } from '../src/ops/write/checkpoint.js';
 import { readParquetBytes } from '../src/format/parquet.js';
 import { bytesSource, readParquetRanged } from '../src/format/parquet-ranged.js';
@@ -23,9 +25,18 @@ const header: Action[] = [
   { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
   { metaData: { id: 'bench', format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: 0 } },
 ];
-// Realistic stats: a JSON string per file, as Spark writes for a one-column table.
-const add = (i: number): Action => ({ add: {
-  path: `part-00000-${String(i).padStart(8, '0')}-c000.snappy.parquet`, partitionValues: {}, size: 1000 + (i % 977), modificationTime: 1_700_000_000_000 + i, dataChange: true,
+const partitionedSchema = JSON.stringify({ type: 'struct', fields: [
+  { name: 'id', type: 'long', nullable: true, metadata: {} }, { name: 'p', type: 'string', nullable: true, metadata: {} },
+] });
+const partitionedHeader: Action[] = [
+  header[0]!,
+  { metaData: { id: 'bench-p', format: { provider: 'parquet', options: {} }, schemaString: partitionedSchema, partitionColumns: ['p'], configuration: {}, createdTime: 0 } },
+];
+// Realistic stats: a JSON string per file, as Spark writes for a one-column table. With
+// `partitions`, file i is in partition p = i % partitions.
+const add = (i: number, partitions = 0): Action => ({ add: {
+  path: `${partitions > 0 ? `p=${i % partitions}/` : ''}part-00000-${String(i).padStart(8, '0')}-c000.snappy.parquet`,
+  partitionValues: partitions > 0 ? { p: String(i % partitions) } : {}, size: 1000 + (i % 977), modificationTime: 1_700_000_000_000 + i, dataChange: true,
   stats: `{"numRecords":${100 + (i % 50)},"minValues":{"id":${i * 100}},"maxValues":{"id":${i * 100 + 99}},"nullCount":{"id":0}}`,
 } });
 
@@ -35,14 +46,14 @@ const add = (i: number): Action => ({ add: {
  * written: opening the latest version reads nothing older, and 10k growing checkpoints for a
  * 100k-commit table would take hours.
  */
-async function table(commits: number, filesPerCommit: number, checkpointEvery: number, onlyLastCheckpoint = false): Promise<string> {
+async function table(commits: number, filesPerCommit: number, checkpointEvery: number, onlyLastCheckpoint = false, partitions = 0): Promise<string> {
   const uri = await tempDir('dlts-bench-open-');
   const store = new LocalStore(uri);
   let n = 0;
   const last = checkpointEvery > 0 ? Math.floor((commits - 1) / checkpointEvery) * checkpointEvery : -1;
   for (let v = 0; v < commits; v++) {
-    const actions: Action[] = v === 0 ? [...header] : [];
-    for (let i = 0; i < filesPerCommit; i++) actions.push(add(n++));
+    const actions: Action[] = v === 0 ? [...(partitions > 0 ? partitionedHeader : header)] : [];
+    for (let i = 0; i < filesPerCommit; i++) actions.push(add(n++, partitions));
     await store.putIfAbsent(commitPath(v), serializeCommit(actions));
     if (v > 0 && checkpointEvery > 0 && v % checkpointEvery === 0 && (!onlyLastCheckpoint || v === last)) await writeCheckpoint(store, { version: v });
   }
@@ -52,7 +63,7 @@ async function table(commits: number, filesPerCommit: number, checkpointEvery: n
 interface Measured { ms: number; peakMiB: number; files?: number; version?: number }
 
 /** Runs one measurement in a fresh node process. */
-function inChild(op: 'open' | 'open-once' | 'open-files-once' | 'state' | 'state-once' | 'timestamp' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
+function inChild(op: 'open' | 'open-once' | 'open-files-once' | 'prune-once' | 'state' | 'state-once' | 'timestamp' | 'floor' | 'floor-files' | 'checkpoint', uri: string, version?: number): Measured {
   const args = [fileURLToPath(import.meta.url), 'child', op, uri, ...(version === undefined ? [] : [String(version)])];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Measured;
 }
@@ -71,6 +82,12 @@ async function child(op: string, uri: string, version: number | undefined): Prom
     const t = await DeltaTable.open(uri, opts);
     const files = op === 'open-files-once' ? t.snapshot.files.length : t.snapshot.fileCount;
     result = { ms: performance.now() - t0, files, version: t.version };
+  } else if (op === 'prune-once') {
+    // Open, then the files of one partition of 100 (what a scan with `p = '7'` reads).
+    const t0 = performance.now();
+    const t = await DeltaTable.open(uri, opts);
+    const files = pruneFiles(t.snapshot, bindFilter([['p', '=', '7']], t.snapshot.schema)).length;
+    result = { ms: performance.now() - t0, files, version: t.version };
   } else if (op === 'state' || op === 'state-once') {
     // What an append opens: the table state without its file list.
     const store = new LocalStore(uri);
@@ -83,7 +100,7 @@ async function child(op: string, uri: string, version: number | undefined): Prom
     const at = new Date((await stat(path.join(uri, commitPath(version!)))).mtimeMs);
     let t: DeltaTable | undefined;
     const ms = await medianMs(async () => { t = await DeltaTable.open(uri, { timestamp: at }); });
-    result = { ms, files: t!.snapshot.files.length, version: t!.version };
+    result = { ms, files: t!.snapshot.fileCount, version: t!.version };
   } else if (op === 'floor' || op === 'floor-files') {
     result = { ms: await medianMs(() => rawRead(op, uri, version)) };
   } else {
@@ -159,6 +176,13 @@ function timestampFigure(label: string, uri: string, version: number): void {
   console.log(`open by timestamp ${label.padEnd(25)} -> v${m.version}, ${m.files} files: median ${m.ms.toFixed(1)} ms`);
 }
 
+/** A scan's file list for one partition of a partitioned table, next to building the whole list. */
+function partitionFigure(label: string, uri: string): void {
+  const one = inChild('prune-once', uri);
+  const all = inChild('open-files-once', uri);
+  console.log(`prune ${label.padEnd(37)} v${one.version}: files of p = '7': ${one.files}, open + prune ${one.ms.toFixed(1)} ms, peak RSS ${one.peakMiB} MiB; open + all ${all.files} files built ${all.ms.toFixed(1)} ms, ${all.peakMiB} MiB`);
+}
+
 function checkpointFigure(label: string, uri: string): void {
   const m = inChild('checkpoint', uri);
   console.log(`checkpoint ${label.padEnd(28)} v${m.version}, ${m.files} files: ${fmt(m)}`);
@@ -170,6 +194,14 @@ if (process.argv[2] === 'child') {
   // `make <commits> <filesPerCommit> <checkpointEvery>`: builds a table and prints its path, for profiling.
   const [commits, files, every] = process.argv.slice(3).map(Number);
   console.log(await table(commits!, files!, every!));
+} else if (process.argv[2] === 'make-partitioned') {
+  // `make-partitioned <commits> <filesPerCommit>`: 100 partitions, one checkpoint at the end.
+  const [commits, files] = process.argv.slice(3).map(Number);
+  const uri = await table(commits!, files!, 0, false, 100);
+  await writeCheckpoint(new LocalStore(uri));
+  console.log(uri);
+} else if (process.argv[2] === 'partitions') {
+  partitionFigure(process.argv[3]!, process.argv[3]!);
 } else if (process.argv[2] === 'state') {
   // `state <uri>`: the append-open figure alone, on a table made with `make`.
   stateFigure(process.argv[3]!, process.argv[3]!);
@@ -195,5 +227,8 @@ if (process.argv[2] === 'child') {
     checkpointFigure('1.1M files from checkpoint', million);
     openFigure('1.1M files', million);
     stateFigure('1.1M files', million);
+    const partitioned = await table(11, 100_000, 0, false, 100);
+    await writeCheckpoint(new LocalStore(partitioned));
+    partitionFigure('1.1M files in 100 partitions', partitioned);
   }
 }
