@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { DeltaError } from '../../../src/errors.js';
 import type { DeletionVectorDescriptor } from '../../../src/protocol/actions.js';
 import { z85Encode } from '../../../src/protocol/deletion-vector.js';
-import { dataStorePath, dvLocation, logPathKey, resolveLogPath, sidecarStorePath } from '../../../src/protocol/path-gate.js';
+import { dataStorePath, dvLocation, joinedPathsMayNeedWork, logPathKey, resolveLogPath, sidecarStorePath } from '../../../src/protocol/path-gate.js';
 
 const LOCAL = 'file:///data/my%20table';
 const S3 = 's3://bucket/tables/t';
@@ -77,4 +78,17 @@ test('deletion vector files: u is relative and confined, p absolute, i has none'
   assert.deepEqual(dvLocation(dv('p', 'file:/src/t/dv%201.bin'), LOCAL), { kind: 'absolute', uri: 'file:///src/t/dv 1.bin' });
   assert.deepEqual(dvLocation(dv('p', 'file:/data/my%20table/d/dv.bin'), LOCAL), { kind: 'table', path: 'd/dv.bin' });
   rejects(() => dvLocation(dv('p', 'dv.bin'), LOCAL), 'CORRUPT_LOG', /absolute path/);
+});
+
+test('paths the joined-text check clears (and that start with neither / nor .) pass the gate unchanged, alone or joined', () => {
+  const piece = fc.constantFrom('a', 'p=1', '/', '.', '..', '%', '%2F', ':', 's3:', '\u0000', 'é', '😀', '_', '-', 'x.parquet');
+  const pathOf = fc.array(piece, { minLength: 1, maxLength: 8 }).map((parts) => parts.join(''));
+  fc.assert(fc.property(fc.array(pathOf, { minLength: 1, maxLength: 5 }), (paths) => {
+    const cleared = !joinedPathsMayNeedWork(paths.join('')) && paths.every((p) => !p.startsWith('/') && !p.startsWith('.'));
+    if (!cleared) return;
+    for (const p of paths) {
+      assert.deepEqual(resolveLogPath(p, LOCAL), { kind: 'table', path: p });
+      assert.equal(dataStorePath(p, S3), p);
+    }
+  }), { numRuns: 2000 });
 });
