@@ -12,7 +12,7 @@ import { createTable, type CreateOptions } from './ops/write/create.js';
 import { scanSchema, scanSnapshot, type ScanOptions } from './ops/read/scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot/snapshot.js';
 import { latestTableState } from './snapshot/latest-state.js';
-import { versionAtTimestamp } from './snapshot/time-travel.js';
+import { resolveTimestamp } from './snapshot/time-travel.js';
 import { storeForUri, type StorageOptions } from './storage/store-for-url.js';
 import { DeltaStreamReader, type ReadStreamOptions } from './stream/stream-reader.js';
 import { DeltaStreamWriter, type WriteStreamOptions } from './stream/stream-writer.js';
@@ -84,8 +84,8 @@ export class DeltaTable {
       // The latest table state says whether commits carry in-commit timestamps (the per-process
       // cache answers it with one stat when this process has seen the table).
       const latest = await latestTableState(store);
-      const version = await versionAtTimestamp(store, opts.timestamp, latest.configuration);
-      snapshot = await loadSnapshot(store, { version });
+      const { version, listing } = await resolveTimestamp(store, opts.timestamp, latest.configuration);
+      snapshot = await loadSnapshot(store, { version, listing });
     } else {
       snapshot = await loadSnapshot(store, opts.version === undefined ? {} : { version: opts.version });
     }

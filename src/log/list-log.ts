@@ -15,9 +15,12 @@ import type { CheckpointFiles, LogSegment } from './log-segment.js';
  */
 export async function listLogSegment(
   store: ObjectStore,
-  opts: { version?: Version; excludeCheckpoints?: ReadonlySet<Version> } = {},
+  opts: { version?: Version; excludeCheckpoints?: ReadonlySet<Version>; listing?: LogListing } = {},
 ): Promise<LogSegment> {
   const excluded = opts.excludeCheckpoints ?? new Set<Version>();
+  // A whole-log listing made moments ago (time travel by timestamp lists it for the commit
+  // times) answers for any version it holds: committed files never change.
+  if (opts.listing && opts.version !== undefined) return buildSegment(store, restrictListing(opts.listing, opts.version, excluded), opts.version);
   const hint = await readLastCheckpoint(store);
   if (hint && !excluded.has(hint.version) && (opts.version === undefined || hint.version <= opts.version)) {
     const listing = await scanLog(store, hint.version, opts.version, excluded);
@@ -30,11 +33,27 @@ export async function listLogSegment(
 
 /** Every commit version present in the log (ascending), with its file, for history and time travel. */
 export async function listCommits(store: ObjectStore, fromVersion = 0): Promise<Array<{ version: Version; file: ObjectMeta }>> {
-  const listing = await scanLog(store, fromVersion > 0 ? fromVersion : undefined, undefined, new Set());
+  return commitsOf(await scanLog(store, fromVersion > 0 ? fromVersion : undefined, undefined, new Set()));
+}
+
+/** The whole log listed once: its commits and complete checkpoints, for listLogSegment's `listing`. */
+export function listLog(store: ObjectStore): Promise<LogListing> {
+  return scanLog(store, undefined, undefined, new Set());
+}
+
+/** The commits of a listing, ascending, with their files. */
+export function commitsOf(listing: LogListing): Array<{ version: Version; file: ObjectMeta }> {
   return [...listing.commits.entries()].sort((a, b) => a[0] - b[0]).map(([version, file]) => ({ version, file }));
 }
 
-interface LogListing {
+/** What a listing up to `upTo` without the `excluded` checkpoints would have held. */
+function restrictListing(listing: LogListing, upTo: Version, excluded: ReadonlySet<Version>): LogListing {
+  const commits = new Map([...listing.commits].filter(([v]) => v <= upTo));
+  const checkpoints = listing.checkpoints.filter((c) => c.version <= upTo && !excluded.has(c.version));
+  return { commits, checkpoints, sawAnyFile: listing.sawAnyFile };
+}
+
+export interface LogListing {
   commits: Map<Version, ObjectMeta>;
   checkpoints: CheckpointFiles[]; // complete ones only, ascending by version
   sawAnyFile: boolean;

@@ -1,5 +1,5 @@
 import { corruptLog, isDeltaError } from '../errors.js';
-import { listLogSegment } from '../log/list-log.js';
+import { listLogSegment, type LogListing } from '../log/list-log.js';
 import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
 import type { Data } from 'apache-arrow';
 import { fileRowIdentities, pathsArePlain, withoutNullChildren } from '../log/checkpoint-file-actions.js';
@@ -80,7 +80,7 @@ export class Snapshot extends TableState {
  * A checkpoint that cannot be read is skipped in favour of an older one (or the commits from 0),
  * as Spark does for a broken `_last_checkpoint`.
  */
-export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tombstones?: boolean } = {}): Promise<Snapshot> {
+export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tombstones?: boolean; listing?: LogListing } = {}): Promise<Snapshot> {
   const withTombstones = opts.tombstones ?? true;
   return readSegment(store, opts, async ({ segment, commits, checkpoint, replayer, protocol, metadata }) => {
     const pending: CheckpointAdds[] = [];
@@ -198,7 +198,7 @@ interface SegmentRead {
  * unreadable (while opening it, or inside `finish`) is excluded and the segment read again
  * from an older one.
  */
-async function readSegment<T>(store: ObjectStore, opts: { version?: Version }, finish: (read: SegmentRead) => Promise<T>): Promise<T> {
+async function readSegment<T>(store: ObjectStore, opts: { version?: Version; listing?: LogListing }, finish: (read: SegmentRead) => Promise<T>): Promise<T> {
   const excluded = new Set<Version>();
   let unreadable: unknown;
   for (;;) {

@@ -1,6 +1,6 @@
 import { invalidArgument, tableNotFound, timestampOutOfRange } from '../errors.js';
 import { formatMillisIso, microsOfDate, millisOfMicros, parseTimestampMicros } from '../protocol/datetime.js';
-import { listCommits } from '../log/list-log.js';
+import { commitsOf, listLog, type LogListing } from '../log/list-log.js';
 import { readCommit } from '../log/read-commit.js';
 import type { Version } from '../protocol/actions.js';
 import type { ObjectMeta, ObjectStore } from '../storage/object-store.js';
@@ -100,13 +100,14 @@ class Timeline {
   }
 }
 
-async function timelineOf(store: ObjectStore, latestConfiguration: Readonly<Record<string, string>>): Promise<Timeline> {
-  return new Timeline(store, await listCommits(store), inCommitTimestampsFrom(latestConfiguration));
+async function timelineOf(store: ObjectStore, latestConfiguration: Readonly<Record<string, string>>): Promise<{ timeline: Timeline; listing: LogListing }> {
+  const listing = await listLog(store);
+  return { timeline: new Timeline(store, commitsOf(listing), inCommitTimestampsFrom(latestConfiguration)), listing };
 }
 
 /** The oldest commit at or after `timestampMs` (a stream's starting point), if any. */
 export async function firstCommitAtOrAfter(store: ObjectStore, timestampMs: number, latestConfiguration: Readonly<Record<string, string>>): Promise<CommitTimestamp | undefined> {
-  return (await timelineOf(store, latestConfiguration)).atOrAfter(timestampMs);
+  return (await timelineOf(store, latestConfiguration)).timeline.atOrAfter(timestampMs);
 }
 
 /**
@@ -115,9 +116,19 @@ export async function firstCommitAtOrAfter(store: ObjectStore, timestampMs: numb
  * in-commit timestamps; callers already hold it, so no second snapshot load happens here.
  */
 export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | string, latestConfiguration: Readonly<Record<string, string>>): Promise<Version> {
+  return (await resolveTimestamp(store, timestamp, latestConfiguration)).version;
+}
+
+/**
+ * As versionAtTimestamp, with the log listing it was found in: loading that version from the
+ * same listing (loadSnapshot's `listing`) saves listing the log a second time.
+ */
+export async function resolveTimestamp(
+  store: ObjectStore, timestamp: Date | string, latestConfiguration: Readonly<Record<string, string>>,
+): Promise<{ version: Version; listing: LogListing }> {
   // Commit times are whole milliseconds: "at or before" a microsecond instant is at or before its floor.
   const t = timestampMillis(timestamp, 'timestamp', 'floor');
-  const timeline = await timelineOf(store, latestConfiguration);
+  const { timeline, listing } = await timelineOf(store, latestConfiguration);
   if (timeline.isEmpty) throw tableNotFound(store.rootUri);
   const [first, last] = [await timeline.first(), await timeline.last()];
   if (t < first.timestampMs || t > last.timestampMs) {
@@ -127,7 +138,7 @@ export async function versionAtTimestamp(store: ObjectStore, timestamp: Date | s
       { version: last.version, at: formatMillisIso(last.timestampMs) },
     );
   }
-  return (await timeline.atOrBefore(t))!.version;
+  return { version: (await timeline.atOrBefore(t))!.version, listing };
 }
 
 /**
