@@ -33,25 +33,23 @@ export interface CheckpointAdds {
 export class FileList {
   private built: readonly ActiveFile[] | undefined;
   private pending: Array<CheckpointAdds | undefined> | undefined;
-  readonly count: number;
 
   private constructor(
     private readonly rootUri: string,
     /** Files added by commits (newest first), which precede the checkpoint's. */
     private readonly newer: readonly ActiveFile[],
-    pending: readonly CheckpointAdds[],
-    checkpointCount: number,
+    pending: readonly CheckpointAdds[] | undefined,
+    /** How many files the list holds, built or not. */
+    readonly count: number,
+    built?: readonly ActiveFile[],
   ) {
-    this.pending = [...pending];
-    this.count = newer.length + checkpointCount;
+    this.pending = pending && [...pending];
+    this.built = built;
   }
 
   /** A list already built. */
   static of(files: readonly ActiveFile[]): FileList {
-    const list = new FileList('', [], [], 0);
-    list.built = files;
-    (list as { count: number }).count = files.length;
-    return list;
+    return new FileList('', [], undefined, files.length, files);
   }
 
   /**
@@ -59,7 +57,7 @@ export class FileList {
    * `checkpointCount` surviving checkpoint rows, built when first asked for.
    */
   static lazy(rootUri: string, newer: readonly AddAction[], pending: readonly CheckpointAdds[], checkpointCount: number): FileList {
-    return new FileList(rootUri, newer.map((add) => activeFile(add, rootUri)), pending, checkpointCount);
+    return new FileList(rootUri, newer.map((add) => activeFile(add, rootUri)), pending, newer.length + checkpointCount);
   }
 
   /** The total size in bytes of the active files, without building the list. */

@@ -1,7 +1,7 @@
+import type { Data } from 'apache-arrow';
 import { corruptLog, isDeltaError } from '../errors.js';
 import { listLogSegment, type LogListing } from '../log/list-log.js';
 import type { CheckpointFiles, LogSegment } from '../log/log-segment.js';
-import type { Data } from 'apache-arrow';
 import { fileRowIdentities, pathsArePlain, withoutNullChildren } from '../log/checkpoint-file-actions.js';
 import { checkedActionCount, CheckpointSource, fileActionsOfChunk } from '../log/read-checkpoint.js';
 import { readCommits } from '../log/read-commit.js';
@@ -104,7 +104,7 @@ export function loadSnapshot(store: ObjectStore, opts: { version?: Version; tomb
       }
     }
     const state = replayer.state;
-    // JSON checkpoint adds were replayed into state.adds after the commits' own, as in the columns' order.
+    // state.adds: the commits' adds, then any JSON checkpoint's (replayed as actions); the held columns follow.
     const files = FileList.lazy(store.rootUri, state.adds, pending, pendingCount);
     if (!lazy) void files.files;
     const lastCommit = commits.at(-1);
