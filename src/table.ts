@@ -72,7 +72,7 @@ export class DeltaTable {
     validateCreateOptions(opts);
     const store = await storeForUri(uri, opts.storage ?? {});
     const version = await createTable(store, opts);
-    return new DeltaTable(uri, await loadSnapshot(store, { version }), opts.storage ?? {});
+    return new DeltaTable(uri, await loadSnapshot(store, { version, tombstones: false }), opts.storage ?? {});
   }
 
   /** Opens the table at `uri`, at its latest version unless `version` or `timestamp` is given. */
@@ -85,9 +85,10 @@ export class DeltaTable {
       // cache answers it with one stat when this process has seen the table).
       const latest = await latestTableState(store);
       const { version, listing } = await resolveTimestamp(store, opts.timestamp, latest.configuration);
-      snapshot = await loadSnapshot(store, { version, listing });
+      snapshot = await loadSnapshot(store, { version, listing, tombstones: false });
     } else {
-      snapshot = await loadSnapshot(store, opts.version === undefined ? {} : { version: opts.version });
+      // Without tombstones: only vacuum reads them, and it loads them itself (see vacuumTable).
+      snapshot = await loadSnapshot(store, opts.version === undefined ? { tombstones: false } : { version: opts.version, tombstones: false });
     }
     return new DeltaTable(uri, snapshot, opts.storage ?? {});
   }

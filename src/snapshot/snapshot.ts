@@ -59,6 +59,11 @@ export class Snapshot extends TableState {
     return this.fileList.sizeBytes;
   }
 
+  /** Whether this snapshot was loaded with its tombstones (loadSnapshot's `tombstones`). */
+  get hasTombstones(): boolean {
+    return this.removed !== undefined;
+  }
+
   /**
    * Unexpired removes (what VACUUM must keep). A snapshot loaded without them refuses to answer
    * rather than answer "none", which would let a vacuum delete files time travel still reads.

@@ -5,7 +5,7 @@ import { deletedFileRetentionMs } from '../../protocol/table-config.js';
 import { dvLocation, logPathKey } from '../../protocol/path-gate.js';
 import { listCommits } from '../../log/list-log.js';
 import { readCommit } from '../../log/read-commit.js';
-import type { Snapshot } from '../../snapshot/snapshot.js';
+import { loadSnapshot, type Snapshot } from '../../snapshot/snapshot.js';
 import { emptyFootprint } from '../../txn/conflict-checker.js';
 import { commitTransaction } from '../../txn/transaction.js';
 
@@ -36,7 +36,10 @@ export interface VacuumResult {
  * The latest snapshot's tombstones carry every file that a version inside the window references
  * and that is no longer live: a removal older than the window means no version in it reads the file.
  */
-export async function vacuumTable(snapshot: Snapshot, opts: VacuumOptions = {}): Promise<VacuumResult> {
+export async function vacuumTable(loaded: Snapshot, opts: VacuumOptions = {}): Promise<VacuumResult> {
+  // Tables open without their tombstones (only VACUUM reads them, and after a compaction of a
+  // million files they are a million rows): the same version is read again with them.
+  const snapshot = loaded.hasTombstones ? loaded : await loadSnapshot(loaded.store, { version: loaded.version });
   checkWriteSupport(snapshot.protocol, snapshot.metadata);
   const configured = deletedFileRetentionMs(snapshot.configuration);
   const retentionMs = opts.retentionHours === undefined ? configured : opts.retentionHours * 3_600_000;
