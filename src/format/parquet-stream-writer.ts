@@ -35,8 +35,12 @@ export async function writeParquetStream(
       throw error;
     }
   }
+  // No dictionaries: checkpoint columns are mostly null or unique (paths, stats), and measured on
+  // 65k add rows the plain file was smaller (2.51 vs 2.79 MB), encoded 1.3-4x faster, and read
+  // back as fast (bench/README.md).
   const props = new WriterPropertiesBuilder()
     .setCompression(Compression.SNAPPY)
+    .setDictionaryEnabled(false)
     .setMaxRowGroupSize(opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
     .build();
   const encoded = await transformParquetStream(ReadableStream.from(wasmBatches()), props);

@@ -25,7 +25,11 @@ const CHUNK_ROWS = 65_536;
  * (null rows included, to be skipped), or parsed actions when the checkpoint file is JSON.
  */
 export type FileActionChunk =
-  | { kind: 'add' | 'remove'; column: Data; where: string }
+  | {
+    kind: 'add' | 'remove'; column: Data; where: string;
+    /** A batch of checkpoint rows whose every row is an action of this column (rows kept in memory). */
+    whole?: RecordBatch;
+  }
   | { kind: 'actions'; actions: Array<{ add: AddAction } | { remove: RemoveAction }>; where: string };
 
 /**

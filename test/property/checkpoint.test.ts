@@ -6,6 +6,7 @@ import { listLogSegment } from '../../src/log/list-log.js';
 import { readCheckpoint } from '../../src/log/read-checkpoint.js';
 import { readCommits } from '../../src/log/read-commit.js';
 import { writeCheckpoint } from '../../src/ops/write/checkpoint.js';
+import { carriedCheckpoint } from '../../src/ops/write/checkpoint-carry.js';
 import { serializeCommit } from '../../src/protocol/action-codec.js';
 import type { Action, AddAction, DeletionVectorDescriptor, DomainMetadata, Metadata, Protocol, RemoveAction, Txn } from '../../src/protocol/actions.js';
 import { commitPath } from '../../src/protocol/log-paths.js';
@@ -32,7 +33,7 @@ type Op =
   | { kind: 'txn'; app: string; version: number }
   | { kind: 'domain'; domain: string; removed: boolean }
   | { kind: 'configure'; value: number }
-  | { kind: 'checkpoint' };
+  | { kind: 'checkpoint'; atVersion: boolean };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), files: fc.integer({ min: 1, max: 4 }), partition: fc.option(fc.constantFrom('a', 'b b', 'ü/é', '%25'), { nil: null }), tagged: fc.boolean() }),
@@ -42,11 +43,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('txn' as const), app: fc.constantFrom('app-1', 'app-2'), version: fc.nat(50) }),
   fc.record({ kind: fc.constant('domain' as const), domain: fc.constantFrom('d1', 'd2'), removed: fc.boolean() }),
   fc.record({ kind: fc.constant('configure' as const), value: fc.nat(9) }),
-  { arbitrary: fc.constant({ kind: 'checkpoint' as const }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('checkpoint' as const), atVersion: fc.boolean() }), weight: 4 },
 );
 
-test('a checkpoint holds exactly the state replayed from the commits alone, whatever checkpoints came before, and a snapshot loaded through it counts and lists those files', { timeout: 300_000 }, async () => {
+test('a checkpoint holds exactly the state replayed from the commits alone, whatever checkpoints came before (read back or kept in memory), and a snapshot loaded through it counts and lists those files', { timeout: 300_000 }, async () => {
   let checkpointsFromCheckpoints = 0;
+  let checkpointsFromCarried = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40, size: 'medium' }), async (ops) => {
       const uri = await tempDir('dlts-cp-prop-');
@@ -58,7 +60,10 @@ test('a checkpoint holds exactly the state replayed from the commits alone, what
       for (const o of ops) {
         if (o.kind === 'checkpoint') {
           if (lastCheckpoint >= 0 && lastCheckpoint < version) checkpointsFromCheckpoints++;
-          const result = await writeCheckpoint(store, { now: () => NOW });
+          // Given its version (as the post-commit hook does), the writer starts from the checkpoint
+          // it wrote last, kept in memory; without one, it lists the log and reads the newest.
+          if (o.atVersion && lastCheckpoint >= 0 && lastCheckpoint < version && carriedCheckpoint(store.rootUri)?.version === lastCheckpoint) checkpointsFromCarried++;
+          const result = await writeCheckpoint(store, { now: () => NOW, ...(o.atVersion ? { version } : {}) });
           lastCheckpoint = version;
           assert.equal(result.version, version);
           await assertCheckpointMatchesCommits(store, version, result);
@@ -78,6 +83,7 @@ test('a checkpoint holds exactly the state replayed from the commits alone, what
     { numRuns: 50 },
   );
   assert.ok(checkpointsFromCheckpoints > 0, 'some checkpoints were built on an earlier checkpoint plus commits');
+  assert.ok(checkpointsFromCarried > 0, 'some were built on the checkpoint kept in memory');
 });
 
 /** A logical file's key, path + deletion vector id, computed here rather than with the code under test. */

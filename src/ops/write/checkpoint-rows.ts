@@ -38,6 +38,8 @@ export function survivingRows(chunk: FileActionChunk, keep: RowFilter, schema: S
         rows.push(row);
       }
     }
+    // A kept batch of this kind of row alone, every row staying: it is already what is written.
+    if (chunk.whole && rows.length === chunk.whole.numRows && sameColumns(chunk.whole.schema, schema)) return chunk.whole;
     const copied = copyFileRows(column, kind, Int32Array.from(rows), schema);
     if (copied) return copied;
   }
@@ -49,6 +51,11 @@ export function survivingRows(chunk: FileActionChunk, keep: RowFilter, schema: S
     return keep.unexpired(a.remove.deletionTimestamp) ? [checkpointRemove(a.remove)] : [];
   });
   return actionsToBatch(kept, schema);
+}
+
+/** Same top-level columns of the same types (Arrow JS gives every batch its own Schema object). */
+function sameColumns(a: Schema, b: Schema): boolean {
+  return a === b || (a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type)));
 }
 
 /** The tail batch without tombstones past their retention (add rows are kept). */
