@@ -4,11 +4,12 @@
 //           the raw parquet-wasm write of the same batches with the same writer properties:
 //           tableToIPC -> Table.fromIPCStream -> writeParquet (parquet-wasm 0.8 has no way into
 //           wasm but IPC), nothing else (no file written); the raw side's bridge and encode are
-//           also timed apart.
+//           also timed apart. A third side keeps the raw bytes as a file (create, write, fsync,
+//           close), the part of an append's cost that the encode-only side leaves out.
 //   scan:   DeltaTable.scan of that table, against parquet-wasm's readParquet of the same file
 //           (read with readFile) through each Arrow bridge: IPC (intoIPCStream + tableFromIPC)
 //           and the C Data Interface (intoFFI + arrow-js-ffi parseTable, buffers copied, freed).
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Field, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
@@ -68,25 +69,46 @@ function rawWrite(data: Table): void {
   encodeMs.push((c2.user + c2.system) / 1e3);
 }
 
+// The raw write kept as a file: encode as above, then create, write, fsync and close the file
+// (what any durable Parquet write pays, and what an append pays for its data file).
+async function rawWriteFile(data: Table, dir: string): Promise<void> {
+  const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(data, 'stream')), new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).setStatisticsEnabled(EnabledStatistics.Page).build());
+  const handle = await open(path.join(dir, 'raw.parquet'), 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function appendBench(label: string, data: Table): Promise<string> {
   const ours: Sample[] = [];
   const raw: Sample[] = [];
+  const rawFile: Sample[] = [];
   bridgeMs.length = 0;
   encodeMs.length = 0;
   let lastUri = '';
   for (let run = 0; run < RUNS + 1; run++) {
     const uri = await tempDir('dlts-bench-wpath-');
-    // Alternate which side goes first, so neither always runs after the other's garbage.
-    const sides = [async () => { const m = mark(); await writeDeltaTable(uri, data); return since(m); }, async () => { const m = mark(); rawWrite(data); return since(m); }];
-    const first = run % 2;
-    const a = await sides[first]!();
-    const b = await sides[1 - first]!();
-    const [o, r] = first === 0 ? [a, b] : [b, a];
-    if (run > 0) { ours.push(o); raw.push(r); } // run 0 warms up
+    const rawDir = await tempDir('dlts-bench-wpath-raw-');
+    // Rotate which side goes first, so none always runs after another's garbage.
+    const sides = [
+      async () => { const m = mark(); await writeDeltaTable(uri, data); return since(m); },
+      async () => { const m = mark(); rawWrite(data); return since(m); },
+      async () => { const m = mark(); await rawWriteFile(data, rawDir); return since(m); },
+    ];
+    const out: Sample[] = [];
+    for (let k = 0; k < sides.length; k++) {
+      const i = (k + run) % sides.length;
+      out[i] = await sides[i]!();
+    }
+    if (run > 0) { ours.push(out[0]!); raw.push(out[1]!); rawFile.push(out[2]!); } // run 0 warms up
     lastUri = uri;
   }
   report(`append 1M rows x 5 cols, ${label}`, ours, raw, 'raw parquet-wasm write');
   console.log(`  raw write CPU split, median: IPC bridge into wasm ${median(bridgeMs).toFixed(0)} ms, writeParquet ${median(encodeMs).toFixed(0)} ms`);
+  report(`append 1M rows x 5 cols, ${label}`, ours, rawFile, 'raw write + file (write, fsync)');
   return lastUri;
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { readLastCheckpoint } from '../../src/log/last-checkpoint-file.js';
-import { carriedCheckpoint } from '../../src/ops/write/checkpoint-carry.js';
+import { carriedCheckpoint, carryCheckpoint } from '../../src/ops/write/checkpoint-carry.js';
 import { writeCheckpoint } from '../../src/ops/write/checkpoint.js';
 import { LocalStore } from '../../src/storage/local-store.js';
 import { idBatch, tempDir } from '../support/temp.js';
@@ -36,5 +36,22 @@ test('a checkpoint kept in memory is not used once its table was deleted and mad
   assert.equal(result.numOfAddFiles, 15);
   assert.equal(carriedCheckpoint(store.rootUri)?.version, 14);
   assert.equal((await DeltaTable.open(uri)).version, 14);
+  assert.deepEqual(await tableIds(uri), Array.from({ length: 15 }, (_, i) => i));
+});
+
+test('a kept checkpoint whose file was replaced by a same-sized one within the same second (S3 times have whole seconds) is not used: its footer differs', async () => {
+  const uri = path.join(await tempDir('dlts-carry-'), 't');
+  for (let i = 0; i < 11; i++) await writeDeltaTable(uri, idBatch([1000 + i]), { mode: 'append' });
+  const store = new LocalStore(uri);
+  const kept = carriedCheckpoint(store.rootUri)!;
+  await rm(uri, { recursive: true });
+  // Table B, same shape, its own checkpoint of version 10 (written by another process: this one
+  // is made to forget it, keeping A's rows, as if B's file had A's size and time).
+  for (let i = 0; i < 11; i++) await writeDeltaTable(uri, idBatch([i]), { mode: 'append' });
+  const theirs = (await store.head('_delta_log/00000000000000000010.checkpoint.parquet'))!;
+  carryCheckpoint(store.rootUri, { ...kept, file: theirs });
+  for (let i = 11; i < 15; i++) await writeDeltaTable(uri, idBatch([i]), { mode: 'append' });
+  const result = await writeCheckpoint(store, { version: 14 });
+  assert.equal(result.numOfAddFiles, 15);
   assert.deepEqual(await tableIds(uri), Array.from({ length: 15 }, (_, i) => i));
 });

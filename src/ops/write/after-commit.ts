@@ -9,7 +9,7 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
 /**
  * Post-commit work: a checkpoint every `delta.checkpointInterval` commits (Spark:
  * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`) and
- * removal of abandoned temp files. All of it walks the log, so none of it runs on the other
+ * removal of abandoned temp files (at most every ten minutes per table and process). All of it walks the log, so none of it runs on the other
  * commits: a small append costs its own writes, not the log's length.
  * Never throws: the commit has landed, so a failure here (including a table property another
  * engine wrote that this library cannot parse) is reported as a DeltaCheckpointWarning. A
@@ -32,14 +32,27 @@ export async function afterCommit(
   } catch (err) {
     warn(version, err);
   }
+  const now = (opts.now ?? Date.now)();
+  if (now - (lastSweep.get(store.rootUri) ?? -Infinity) < SWEEP_EVERY_MS) return;
   try {
     // Writers killed mid-commit leave temp files in _delta_log; an hour is far beyond any
     // commit still in flight.
-    await store.removeStaleTempFiles?.(LOG_DIR, (opts.now ?? Date.now)() - STALE_TEMP_FILE_MS);
+    await store.removeStaleTempFiles?.(LOG_DIR, now - STALE_TEMP_FILE_MS);
+    lastSweep.delete(store.rootUri);
+    lastSweep.set(store.rootUri, now);
+    if (lastSweep.size > 64) lastSweep.delete(lastSweep.keys().next().value!);
   } catch {
     // Best effort: leftover temp files are invisible to readers; the next checkpoint tries again.
   }
 }
+
+/**
+ * When this process last swept each table's log for abandoned temp files. The sweep lists the
+ * whole log, and a temp file is only abandoned after an hour: a long-lived writer sweeps at its
+ * first checkpoint and then at most every SWEEP_EVERY_MS, not at every checkpoint.
+ */
+const lastSweep = new Map<string, number>();
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 function warn(version: Version, err: unknown): void {
   emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');

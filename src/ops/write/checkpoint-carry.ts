@@ -10,13 +10,18 @@ import type { ObjectMeta } from '../../storage/object-store.js';
  * what changed since the last one plus the encode, not a read of the whole previous checkpoint.
  *
  * Any checkpoint of version v holds the same table state, so the rows stand for `v` as long as
- * the table is the one they were taken from: the checkpoint file must still be the one written
- * (same size and modification time, as a table deleted and made again at the same place is not).
+ * the table is the one they were taken from: the checkpoint file must still be the one written,
+ * same size, modification time and last bytes. A table deleted and made again at the same place
+ * has another file there, or none; on S3, whose times have whole seconds, a same-sized file
+ * written within the second still differs in its footer (it holds the statistics of the paths,
+ * which are unique to each file).
  */
 export interface CarriedCheckpoint {
   version: Version;
   /** The checkpoint file as it was right after the put. */
   file: ObjectMeta;
+  /** Its last bytes (up to TAIL_BYTES): the Parquet footer, compared before the rows are used. */
+  tail: Uint8Array;
   /** Its protocol, metaData, txn, domainMetadata (and checkpointMetadata) actions. */
   nonFileActions: readonly Action[];
   /** Its file rows (adds and tombstones), as the batches that were encoded. */
@@ -24,6 +29,8 @@ export interface CarriedCheckpoint {
 }
 
 const carried = new Map<string, CarriedCheckpoint>();
+/** How much of the file's end is kept and compared. */
+export const TAIL_BYTES = 64 * 1024;
 /** Tables remembered at once, least recently used dropped first. */
 const MAX_TABLES = 4;
 /** Larger checkpoints are not kept: their rows would cost more memory than the read they save. */

@@ -15,7 +15,7 @@ import { logPathKey } from '../../protocol/path-gate.js';
 import { Replayer } from '../../snapshot/replay.js';
 import { checkProtocolAndMetadata } from '../../snapshot/snapshot.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { batchBytes, carriedCheckpoint, carriedChunks, carryCheckpoint, dropCarriedCheckpoint, MAX_CARRIED_BYTES, type CarriedCheckpoint } from './checkpoint-carry.js';
+import { batchBytes, carriedCheckpoint, carriedChunks, carryCheckpoint, dropCarriedCheckpoint, MAX_CARRIED_BYTES, TAIL_BYTES, type CarriedCheckpoint } from './checkpoint-carry.js';
 import { checkpointAdd, checkpointRemove, dropExpiredTombstones, survivingRows, widen, type RowFilter } from './checkpoint-rows.js';
 
 /**
@@ -92,7 +92,7 @@ interface BuiltCheckpoint {
   bytes: Uint8Array;
   counts: { size: number; numOfAddFiles: number };
   /** What the next checkpoint may start from (undefined when its rows were too large to keep). */
-  carry: Omit<CarriedCheckpoint, 'file'> | undefined;
+  carry: Omit<CarriedCheckpoint, 'file' | 'tail'> | undefined;
 }
 
 /** Puts the checkpoint, then `_last_checkpoint`, and keeps its rows for the next one. */
@@ -103,7 +103,9 @@ async function publish(store: ObjectStore, built: BuiltCheckpoint): Promise<Chec
   const result: CheckpointResult = { version, size: counts.size, sizeInBytes: bytes.length, numOfAddFiles: counts.numOfAddFiles };
   await store.put(lastCheckpointPath, new TextEncoder().encode(serializeLastCheckpoint(result)));
   const file = built.carry && await store.head(checkpointPath(version));
-  if (built.carry && file?.sizeBytes === bytes.length) carryCheckpoint(store.rootUri, { ...built.carry, file });
+  if (built.carry && file?.sizeBytes === bytes.length) {
+    carryCheckpoint(store.rootUri, { ...built.carry, file, tail: bytes.slice(Math.max(0, bytes.length - TAIL_BYTES)) });
+  }
   return result;
 }
 
@@ -116,8 +118,7 @@ async function publish(store: ObjectStore, built: BuiltCheckpoint): Promise<Chec
 async function buildFromCarried(store: ObjectStore, version: Version, now: number): Promise<BuiltCheckpoint | undefined> {
   const carried = carriedCheckpoint(store.rootUri);
   if (!carried || version <= carried.version || version - carried.version > MAX_CARRIED_COMMITS) return undefined;
-  const file = await store.head(checkpointPath(carried.version));
-  if (!file || file.sizeBytes !== carried.file.sizeBytes || file.lastModifiedMs !== carried.file.lastModifiedMs) {
+  if (!await isStillThere(store, carried)) {
     dropCarriedCheckpoint(store.rootUri);
     return undefined;
   }
@@ -132,6 +133,26 @@ async function buildFromCarried(store: ObjectStore, version: Version, now: numbe
     dropCarriedCheckpoint(store.rootUri);
     return undefined;
   }
+}
+
+/** The carried checkpoint's file is still the one written: same size, time and last bytes. */
+async function isStillThere(store: ObjectStore, carried: CarriedCheckpoint): Promise<boolean> {
+  const path = checkpointPath(carried.version);
+  const size = carried.file.sizeBytes;
+  try {
+    const file = await store.head(path);
+    if (!file || file.sizeBytes !== size || file.lastModifiedMs !== carried.file.lastModifiedMs) return false;
+    return sameBytes(await store.getRange(path, size - carried.tail.length, size), carried.tail);
+  } catch (err) {
+    if (isDeltaError(err, 'FILE_NOT_FOUND')) return false;
+    throw err;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
