@@ -9,8 +9,9 @@ import { cleanupExpiredLogs } from './log-cleanup.js';
 /**
  * Post-commit work: a checkpoint every `delta.checkpointInterval` commits (Spark:
  * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`) and
- * removal of abandoned temp files (at most every ten minutes per table and process). All of it walks the log, so none of it runs on the other
- * commits: a small append costs its own writes, not the log's length.
+ * removal of abandoned temp files (at most every ten minutes per table and process). All of it
+ * walks the log, so none of it runs on the other commits: a small append costs its own writes,
+ * not the log's length.
  * Never throws: the commit has landed, so a failure here (including a table property another
  * engine wrote that this library cannot parse) is reported as a DeltaCheckpointWarning. A
  * thrown error would make the caller believe the write failed and write its rows again.

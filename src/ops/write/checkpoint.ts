@@ -53,6 +53,8 @@ export interface CheckpointResult {
  *   previous checkpoint's file rows, chunk by chunk ──> those no commit touched, copied column-wise
  *        ──> one Parquet file encoded as the rows stream by ──> put ──> _last_checkpoint
  *
+ * The previous checkpoint is the one this process wrote last when `version` is given and that
+ * one is still there (checkpoint-carry.ts: no listing, no read); else the newest in the listing.
  * The checkpoint is one object put atomically and `_last_checkpoint` is updated only after it,
  * so a crash at any point leaves the previous pointer, which stays valid.
  */
