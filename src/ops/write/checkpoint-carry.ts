@@ -1,4 +1,5 @@
 import type { RecordBatch } from 'apache-arrow';
+import { batchBytes } from '../../format/arrow-size.js';
 import type { FileActionChunk } from '../../log/read-checkpoint.js';
 import type { Action, Version } from '../../protocol/actions.js';
 import type { ObjectMeta } from '../../storage/object-store.js';
@@ -67,15 +68,4 @@ export function* carriedChunks(checkpoint: CarriedCheckpoint): Generator<FileAct
       yield column.nullCount === 0 ? { kind, column, where, whole: batch } : { kind, column, where };
     }
   }
-}
-
-/** Bytes of a batch's buffers (views count their own length). */
-export function batchBytes(batch: RecordBatch): number {
-  let n = 0;
-  const visit = (d: { buffers: ReadonlyArray<ArrayBufferView | undefined>; children: ReadonlyArray<unknown> }): void => {
-    for (const b of d.buffers) n += b?.byteLength ?? 0;
-    for (const c of d.children) visit(c as typeof d);
-  };
-  visit(batch.data as never);
-  return n;
 }

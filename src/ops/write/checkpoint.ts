@@ -1,5 +1,6 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { concatBatches } from '../../format/arrow-concat.js';
+import { batchBytes } from '../../format/arrow-size.js';
 import { writeParquetStream } from '../../format/parquet-stream-writer.js';
 import { actionsToBatch, checkpointSchema } from '../../log/checkpoint-batches.js';
 import { CHECKPOINT_SCHEMA } from '../../log/checkpoint-schema.js';
@@ -15,7 +16,7 @@ import { logPathKey } from '../../protocol/path-gate.js';
 import { Replayer } from '../../snapshot/replay.js';
 import { checkProtocolAndMetadata } from '../../snapshot/snapshot.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { batchBytes, carriedCheckpoint, carriedChunks, carryCheckpoint, dropCarriedCheckpoint, MAX_CARRIED_BYTES, TAIL_BYTES, type CarriedCheckpoint } from './checkpoint-carry.js';
+import { carriedCheckpoint, carriedChunks, carryCheckpoint, dropCarriedCheckpoint, MAX_CARRIED_BYTES, TAIL_BYTES, type CarriedCheckpoint } from './checkpoint-carry.js';
 import { checkpointAdd, checkpointRemove, dropExpiredTombstones, survivingRows, widen, type RowFilter } from './checkpoint-rows.js';
 
 /**

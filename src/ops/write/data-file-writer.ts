@@ -1,5 +1,6 @@
 import { DataType, makeData, RecordBatch, Schema, Struct, type Data } from 'apache-arrow';
 import { DeltaError, invalidArgument } from '../../errors.js';
+import { batchBytes } from '../../format/arrow-size.js';
 import { takeRows } from '../../format/arrow-take.js';
 import { writeParquetBytes } from '../../format/parquet.js';
 import { parseFooter } from '../../format/parquet-footer.js';
@@ -79,7 +80,7 @@ export class DataFileWriter {
       const p = this.pending.get(key) ?? { ...group.meta, batches: [], bytes: 0 };
       this.pending.set(key, p);
       const data = this.dataColumns(group.batch);
-      const size = approxBytes(data);
+      const size = batchBytes(data);
       p.batches.push(data);
       p.bytes += size;
       this.bufferedBytes += size;
@@ -185,16 +186,6 @@ function partitionReader(data: Data): (row: number) => unknown {
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
   return (i) => (data.getValid(i) ? bytes.slice(offsets[i]!, offsets[i + 1]!) : null); // offsets are sliced with the array
-}
-
-function approxBytes(batch: RecordBatch): number {
-  let n = 0;
-  const visit = (d: { buffers: ReadonlyArray<ArrayBufferView | undefined>; children: ReadonlyArray<unknown> }): void => {
-    for (const b of d.buffers) n += b?.byteLength ?? 0;
-    for (const c of d.children) visit(c as typeof d);
-  };
-  for (let i = 0; i < batch.numCols; i++) for (const d of batch.getChildAt(i)!.data) visit(d as never);
-  return n;
 }
 
 /** The decoded footer of a file the encoder just produced (whole file in memory). */
