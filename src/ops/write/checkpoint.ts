@@ -1,6 +1,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { concatBatches } from '../../format/arrow-concat.js';
 import { batchBytes } from '../../format/arrow-size.js';
+import { compareBytes } from '../../format/byte-text.js';
 import { writeParquetStream } from '../../format/parquet-stream-writer.js';
 import { actionsToBatch, checkpointSchema } from '../../log/checkpoint-batches.js';
 import { CHECKPOINT_SCHEMA } from '../../log/checkpoint-schema.js';
@@ -145,17 +146,11 @@ async function isStillThere(store: ObjectStore, carried: CarriedCheckpoint): Pro
   try {
     const file = await store.head(path);
     if (!file || file.sizeBytes !== size || file.lastModifiedMs !== carried.file.lastModifiedMs) return false;
-    return sameBytes(await store.getRange(path, size - carried.tail.length, size), carried.tail);
+    return compareBytes(await store.getRange(path, size - carried.tail.length, size), carried.tail) === 0;
   } catch (err) {
     if (isDeltaError(err, 'FILE_NOT_FOUND')) return false;
     throw err;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Bool, Field, Float64, Int32, Int64, List, makeVector, Map_, Struct, Utf8, vectorFromArray } from 'apache-arrow';
+import { Bool, Field, Float64, Int32, Int64, List, makeVector, Map_, Struct, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
 import { concatData } from '../../../src/format/arrow-concat.js';
 import { dataFromValues } from '../../../src/format/data-from-values.js';
 import { toPlain } from '../../../src/log/arrow-rows.js';
@@ -42,6 +42,26 @@ test('concatData of sliced arrays reads back exactly the rows of each slice, in 
     assert.deepEqual(plain(got), plain(expected));
     got.forEach((g, i) => assert.equal(Object.is(g?.ratio, -0), Object.is(expected[i]?.ratio, -0), `row ${i}: sign of zero`));
   }), { numRuns: 300 });
+});
+
+test('concatData of sliced flat columns keeps every value exactly: longs past 2^53, NaN and -0, astral strings, bools, nulls', () => {
+  const columns: Array<[DataType, fc.Arbitrary<unknown>]> = [
+    [new Int64(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })],
+    [new Float64(), fc.double()],
+    [new Utf8(), fc.string({ unit: 'binary' })],
+    [new Bool(), fc.boolean()],
+  ];
+  for (const [type, value] of columns) {
+    const slice = fc.array(fc.option(value, { nil: null }), { maxLength: 30 })
+      .chain((all) => fc.tuple(fc.constant(all), fc.nat(all.length), fc.nat(all.length)).map(([, x, y]) => ({ all, from: Math.min(x, y), to: Math.max(x, y) })));
+    fc.assert(fc.property(fc.array(slice, { minLength: 1, maxLength: 5 }), (parts) => {
+      const datas = parts.map((p) => vectorFromArray(p.all, type as never).data[0]!.slice(p.from, p.to - p.from));
+      const got = [...makeVector(concatData(datas))];
+      const expected = parts.flatMap((p) => p.all.slice(p.from, p.to));
+      assert.equal(got.length, expected.length);
+      got.forEach((g, i) => assert.ok(Object.is(g, expected[i]), `${String(type)} row ${i}: ${String(g)} vs ${String(expected[i])}`));
+    }), { numRuns: 200 });
+  }
 });
 
 test('concatData refuses a type it does not copy rather than guess its layout', () => {
