@@ -17,4 +17,6 @@ export interface MicroBatchSink {
   tableSchema(): Promise<Schema | undefined>;
   lastBatchId(): Promise<number>;
   write(batchId: number, batches: RecordBatch[]): Promise<StreamWriteResult>;
+  /** Waits for the checkpoints earlier batches started in the background. */
+  flush(): Promise<void>;
 }

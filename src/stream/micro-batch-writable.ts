@@ -61,7 +61,8 @@ export class MicroBatchWritable extends Writable {
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.enqueueFlush().then(() => done(), done);
+    // The last batch, then the checkpoints still being written: a finished pipeline leaves nothing running.
+    this.enqueueFlush().then(() => this.sink.flush()).then(() => done(), done);
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {

@@ -38,6 +38,8 @@ export interface WriteStreamOptions extends NewColumnOptions {
  */
 export class DeltaStreamWriter {
   private store: ObjectStore | undefined;
+  /** Background checkpoints started by this writer's batches and not yet ended. */
+  private readonly maintenance = new Set<Promise<void>>();
   private readonly autoCompact: AutoCompactor | undefined;
 
   constructor(readonly uri: string, private readonly opts: WriteStreamOptions) {
@@ -73,10 +75,22 @@ export class DeltaStreamWriter {
         name: 'STREAMING UPDATE',
         parameters: { outputMode: this.opts.outputMode === 'complete' ? 'Complete' : 'Append', queryId: this.opts.appId, epochId: String(batchId) },
       },
+      // Checkpoints of a local table are written on a worker thread while the next batches commit.
+      backgroundMaintenance: (done) => this.track(done),
     });
     // The batch has committed: compaction comes after, in its own commit, and cannot fail the batch.
     const compaction = this.autoCompact && !result.skipped ? await this.autoCompact.after(store, result.version) : undefined;
     return { ...result, batchId, ...(compaction ? { autoCompaction: compaction } : {}) };
+  }
+
+  /**
+   * Waits for the checkpoints (and log cleanup) that earlier batches started on the worker
+   * thread. write() returns once its batch has committed; a checkpoint it was due may still be
+   * being written. Nothing needs it for correctness (readers list the log), and a process that
+   * ends without calling this still waits for them; call it to know they are on disk.
+   */
+  async flush(): Promise<void> {
+    while (this.maintenance.size > 0) await Promise.all([...this.maintenance]);
   }
 
   /** The last batch id the table holds for this appId, or -1 when none (the next batch is this + 1). */
@@ -96,6 +110,11 @@ export class DeltaStreamWriter {
    */
   writable(opts: MicroBatchWritableOptions = {}): MicroBatchWritable {
     return new MicroBatchWritable(this, opts);
+  }
+
+  private track(done: Promise<void>): void {
+    this.maintenance.add(done);
+    void done.finally(() => this.maintenance.delete(done));
   }
 
   private async openStore(): Promise<ObjectStore> {

@@ -1,63 +1,54 @@
 import { emitWarning } from '../../errors.js';
 import type { Version } from '../../protocol/actions.js';
-import { checkpointInterval, enableExpiredLogCleanup } from '../../protocol/table-config.js';
-import { LOG_DIR } from '../../protocol/log-paths.js';
+import { checkpointInterval } from '../../protocol/table-config.js';
+import { LocalStore } from '../../storage/local-store.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { writeCheckpoint } from './checkpoint.js';
-import { cleanupExpiredLogs } from './log-cleanup.js';
+import { maintainInBackground } from './background-maintenance.js';
+import { checkpointFailed, maintainTable } from './table-maintenance.js';
+
+export interface AfterCommitOptions {
+  now?: () => number;
+  /**
+   * Run the checkpoint on the worker thread and return before it ends (the stream sink's
+   * choice, background-maintenance.ts). Only for local tables and the real clock; otherwise,
+   * and by default, the checkpoint is written before afterCommit returns.
+   */
+  background?: boolean;
+}
 
 /**
  * Post-commit work: a checkpoint every `delta.checkpointInterval` commits (Spark:
- * v != 0 && v % interval == 0), then expired log cleanup (`delta.enableExpiredLogCleanup`) and
- * removal of abandoned temp files (at most every ten minutes per table and process). All of it
- * walks the log, so none of it runs on the other commits: a small append costs its own writes,
- * not the log's length.
+ * v != 0 && v % interval == 0), then log cleanup and the temp-file sweep (table-maintenance.ts).
+ * All of it walks the log, so none of it runs on the other commits: a small append costs its
+ * own writes, not the log's length.
  * Never throws: the commit has landed, so a failure here (including a table property another
  * engine wrote that this library cannot parse) is reported as a DeltaCheckpointWarning. A
  * thrown error would make the caller believe the write failed and write its rows again.
+ * Resolves when the work is done, or, in the background, once it is started; `done` then
+ * resolves when it ends.
  */
 export async function afterCommit(
-  store: ObjectStore, version: Version, configuration: Record<string, string>, opts: { now?: () => number } = {},
-): Promise<void> {
+  store: ObjectStore, version: Version, configuration: Record<string, string>, opts: AfterCommitOptions = {},
+): Promise<{ done: Promise<void> }> {
+  const finished = { done: Promise.resolve() };
   let interval: number;
   try {
     interval = checkpointInterval(configuration);
   } catch (err) {
-    warn(version, err);
-    return;
+    warn(checkpointFailed(version, err));
+    return finished;
   }
-  if (version === 0 || version % interval !== 0) return;
-  try {
-    await writeCheckpoint(store, { ...opts, version });
-    if (enableExpiredLogCleanup(configuration)) await cleanupExpiredLogs(store, configuration, opts);
-  } catch (err) {
-    warn(version, err);
+  if (version === 0 || version % interval !== 0) return finished;
+  if (opts.background && !opts.now && store instanceof LocalStore) {
+    const done = maintainInBackground(store.root, version, configuration)
+      .then(async (outcome) => (outcome === 'unavailable' ? maintainTable(store, version, configuration) : outcome))
+      .then((warnings) => warnings.forEach(warn));
+    return { done };
   }
-  const now = (opts.now ?? Date.now)();
-  if (now - (lastSweep.get(store.rootUri) ?? -Infinity) < SWEEP_EVERY_MS) return;
-  try {
-    // Writers killed mid-commit leave temp files in _delta_log; an hour is far beyond any
-    // commit still in flight.
-    await store.removeStaleTempFiles?.(LOG_DIR, now - STALE_TEMP_FILE_MS);
-    lastSweep.delete(store.rootUri);
-    lastSweep.set(store.rootUri, now);
-    if (lastSweep.size > 64) lastSweep.delete(lastSweep.keys().next().value!);
-  } catch {
-    // Best effort: leftover temp files are invisible to readers; the next checkpoint tries again.
-  }
+  (await maintainTable(store, version, configuration, opts)).forEach(warn);
+  return finished;
 }
 
-/**
- * When this process last swept each table's log for abandoned temp files. The sweep lists the
- * whole log, and a temp file is only abandoned after an hour: a long-lived writer sweeps at its
- * first checkpoint and then at most every SWEEP_EVERY_MS, not at every checkpoint.
- */
-const lastSweep = new Map<string, number>();
-const SWEEP_EVERY_MS = 10 * 60_000;
-
-function warn(version: Version, err: unknown): void {
-  emitWarning(`checkpoint of version ${version} failed (the commit itself succeeded): ${err instanceof Error ? err.message : String(err)}`, 'DeltaCheckpointWarning');
+function warn(message: string): void {
+  emitWarning(message, 'DeltaCheckpointWarning');
 }
-
-/** Temp files older than this are abandoned (no commit takes an hour between write and link). */
-export const STALE_TEMP_FILE_MS = 3_600_000;

@@ -34,6 +34,7 @@ const WRITE: OptionRules = {
   compression: { kind: 'enum', values: COMPRESSIONS },
   userMetadata: { kind: 'string' },
   operation: { kind: 'object' },
+  backgroundMaintenance: { kind: 'function' },
 };
 
 const CREATE: OptionRules = { ...TABLE_SHAPE, schema: { kind: 'object' } };

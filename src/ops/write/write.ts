@@ -49,6 +49,11 @@ export interface WriteOptions extends NewColumnOptions {
   userMetadata?: string;
   /** The commitInfo operation, for callers that are not plain writes (the streaming sink). @internal */
   operation?: { name: string; parameters: Record<string, string> };
+  /**
+   * The streaming sink's: a checkpoint this commit is due runs on the worker thread
+   * (background-maintenance.ts), and this gets the promise of its end. @internal
+   */
+  backgroundMaintenance?: (done: Promise<void>) => void;
   now?: () => number;
 }
 
@@ -203,7 +208,11 @@ export async function writeToStore(store: ObjectStore, state: TableState | undef
   }, mode, plan.metadata.configuration);
   if (result.skipped) return skipped(result.version);
   if (snapshot) await rememberCommit(snapshot, result.version, [{ commitInfo: result.commitInfo }, ...actions]);
-  await afterCommit(store, result.version, result.configuration, opts.now ? { now: opts.now } : {});
+  const maintenance = await afterCommit(store, result.version, result.configuration, {
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.backgroundMaintenance ? { background: true } : {}),
+  });
+  opts.backgroundMaintenance?.(maintenance.done);
   return { version: result.version, skipped: false, filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rows, attempts: result.attempts };
 }
 
