@@ -27,7 +27,7 @@ const MAX_PROBED_COMMITS = 32;
 /**
  * The table's latest state, found at the cost of what changed: from a remembered state at
  * version v, check `<v>.json` is still the file it was (same size and modification time), then
- * read `<v+1>.json`, `<v+2>.json`, ... until one is absent, applying each commit's non-file
+ * head and read `<v+1>.json`, `<v+2>.json`, ... until one is absent, applying each commit's non-file
  * actions. Commit files are never replaced and versions are contiguous, so the first absent
  * one ends the log. Without a usable remembered state, the log is listed and replayed
  * (loadTableState). TABLE_NOT_FOUND when there is no table.
@@ -65,16 +65,18 @@ async function advance(store: ObjectStore, cached: CachedState): Promise<CachedS
   let { state, tip } = cached;
   for (let probed = 0; ; probed++) {
     const next = state.version + 1;
+    // A head, not a read, asks whether the next commit exists: the usual answer is no, and an
+    // absent file's read costs two errors made (the system's and FILE_NOT_FOUND) on every append.
+    const meta = await store.head(commitPath(next));
+    if (!meta) return { state, tip };
+    if (probed >= MAX_PROBED_COMMITS) return undefined;
     let actions: Action[];
     try {
       actions = await readCommit(store, next);
     } catch (err) {
-      if (isDeltaError(err, 'FILE_NOT_FOUND')) return { state, tip };
+      if (isDeltaError(err, 'FILE_NOT_FOUND')) return undefined; // removed since the head: list the log instead
       throw err;
     }
-    if (probed >= MAX_PROBED_COMMITS) return undefined;
-    const meta = await store.head(commitPath(next));
-    if (!meta) return undefined;
     state = applyCommit(state, next, actions);
     tip = meta;
   }
