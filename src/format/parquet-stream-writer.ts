@@ -1,4 +1,5 @@
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
+import { batchToIPCStream } from './arrow-ipc.js';
 import { concatBytes } from './bytes.js';
 import { parquetWasm } from './parquet-wasm-instance.js';
 
@@ -24,7 +25,7 @@ export async function writeParquetStream(
       for await (const batch of batches) {
         if (batch.numRows === 0) continue;
         // Arrow IPC is how a JS batch crosses into wasm memory; the JS batch is garbage afterwards.
-        const wasm = WasmTable.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+        const wasm = WasmTable.fromIPCStream(batchToIPCStream(batch));
         const out = wasm.recordBatch(0);
         wasm.free();
         if (out) yield out;

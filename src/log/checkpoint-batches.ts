@@ -1,4 +1,5 @@
 import { Bool, Field, Int64, makeData, RecordBatch, Schema, Struct, type Data, type DataType } from 'apache-arrow';
+import { reuseSchemaMessage } from '../format/arrow-ipc.js';
 import { dataFromValues } from '../format/data-from-values.js';
 import { isDeltaError } from '../errors.js';
 import { castData, nullData } from '../format/arrow-cast.js';
@@ -12,10 +13,17 @@ import { CHECKPOINT_SCHEMA } from './checkpoint-schema.js';
  * checkpointMetadata action, PROTOCOL.md "V2 Spec").
  */
 export function checkpointSchema(v2: boolean): Schema {
-  if (!v2) return CHECKPOINT_SCHEMA;
-  const tags = CHECKPOINT_SCHEMA.fields.find((f) => f.name === 'add')!.type.children.find((f: Field) => f.name === 'tags')!;
+  const schema = v2 ? (v2Schema ??= withCheckpointMetadata(CHECKPOINT_SCHEMA)) : CHECKPOINT_SCHEMA;
+  reuseSchemaMessage(schema); // every checkpoint batch crosses into the encoder as an IPC stream of its own
+  return schema;
+}
+
+let v2Schema: Schema | undefined;
+
+function withCheckpointMetadata(classic: Schema): Schema {
+  const tags = classic.fields.find((f) => f.name === 'add')!.type.children.find((f: Field) => f.name === 'tags')!;
   const checkpointMetadata = new Field('checkpointMetadata', new Struct([new Field('version', new Int64(), true), tags]), true);
-  return new Schema([...CHECKPOINT_SCHEMA.fields, checkpointMetadata]);
+  return new Schema([...classic.fields, checkpointMetadata]);
 }
 
 /** One batch with a checkpoint row per action (the action's own column set, the others null). */
