@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
-import { backgroundJobsDone, crashBackgroundWorkerForTest } from '../../src/ops/write/background-maintenance.js';
+import { backgroundJobsDone, backgroundWorkerRunning, crashBackgroundWorkerForTest, setBackgroundIdleMsForTest } from '../../src/ops/write/background-maintenance.js';
 import { checkpointPath, lastCheckpointPath } from '../../src/protocol/log-paths.js';
 import { startWorker } from '../support/processes.js';
 import { tableIds } from '../support/read.js';
@@ -93,6 +93,26 @@ test('when the worker dies mid-checkpoint, the writer\'s own thread writes the c
   await sink.flush();
   assert.equal(await lastCheckpointVersion(uri), 20);
   assert.equal(backgroundJobsDone() - jobsBefore, 1);
+});
+
+test('an idle worker is ended, and the next checkpoint starts a new one (not counted as a failure)', async () => {
+  const uri = await uriIn();
+  const sink = DeltaTable.writeStream(uri, { appId: 'bg-idle' });
+  await sink.write(0, idBatch([0]));
+  setBackgroundIdleMsForTest(50);
+  try {
+    for (let round = 1; round <= 4; round++) {
+      const jobsBefore = backgroundJobsDone();
+      for (let b = (round - 1) * 10 + 1; b <= round * 10; b++) await sink.write(b, idBatch([b]));
+      await sink.flush();
+      assert.equal(backgroundJobsDone() - jobsBefore, 1, `round ${round} ran on a worker`);
+      assert.equal(await lastCheckpointVersion(uri), round * 10);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(backgroundWorkerRunning(), false, 'ended once idle');
+    }
+  } finally {
+    setBackgroundIdleMsForTest(60_000);
+  }
 });
 
 test('writeDeltaTable still writes its checkpoint before it returns', async () => {
